@@ -1,0 +1,194 @@
+"""Materialise a workflow's state into rows: ready human tasks, waiting timers, status.
+
+Inboxes and the timer sweeper read these rows and never deserialise a workflow, which is
+what keeps an inbox page and a sweep cheap however many work orders are waiting.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine import audit
+from engine.models import HumanTask, OutboxMessage, Timer
+from engine.runtime import PendingMessage, Step, save_state, utcnow
+
+SPLIT_SUFFIX = ".BoundaryEventSplit"
+
+
+def persist(step: Step) -> None:
+    """Save the instance and bring every derived row in line with it."""
+    session, work_order = step.session, step.work_order
+    now = utcnow()
+    timers = _sync_timers(step, now)
+    _sync_tasks(step, timers, now)
+    _flush_messages(step, now)
+    open_dues = [t.due_at for t in session.scalars(
+        select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready")
+    ) if t.due_at is not None]
+    work_order.due_at = min(open_dues) if open_dues else None
+    if step.workflow.is_completed() and work_order.status == "open":
+        work_order.status = "closed"
+        work_order.closed_at = now
+        audit.record(session, "work_order.closed", actor=step.actor, work_order_id=work_order.id,
+                     data={"number": work_order.number})
+    work_order.updated_at = now
+    save_state(step)
+    session.flush()
+
+
+def _timer_tasks(workflow) -> list:
+    waiting = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) or (
+            isinstance(definition, MultipleEventDefinition)
+            and any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+        ):
+            waiting.append(task)
+    return waiting
+
+
+def _due_of(task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+
+
+def _attached_to(task) -> str | None:
+    parent = task.parent
+    if isinstance(task.task_spec, BoundaryEvent) and parent is not None and parent.task_spec.name.endswith(SPLIT_SUFFIX):
+        return parent.task_spec.name[: -len(SPLIT_SUFFIX)]
+    return None
+
+
+def _sync_timers(step: Step, now: datetime) -> dict[str, Timer]:
+    """Upsert waiting timers; rows whose task left WAITING either fired or were withdrawn."""
+    session, work_order, workflow = step.session, step.work_order, step.workflow
+    recorded = {d.due.isoformat(): d for d in step.deadlines}
+    rows = {t.spiff_task_id: t for t in session.scalars(select(Timer).where(Timer.work_order_id == work_order.id))}
+    live: dict[str, Timer] = {}
+    for task in _timer_tasks(workflow):
+        key = str(task.id)
+        due = _due_of(task)
+        if due is None:
+            continue
+        row = rows.pop(key, None)
+        if row is None:
+            deadline = recorded.get(due.isoformat())
+            row = Timer(
+                work_order_id=work_order.id, spiff_task_id=key, bpmn_id=task.task_spec.bpmn_id or task.task_spec.name,
+                name=task.task_spec.bpmn_name or "", attached_to=_attached_to(task),
+                interrupting=bool(getattr(task.task_spec, "cancel_activity", False)),
+                due_at=due, deadline=deadline.to_dict() if deadline else None, created_at=now,
+            )
+            session.add(row)
+        elif row.due_at != due:
+            row.due_at = due
+        live[key] = row
+    for key, row in rows.items():
+        task = workflow.get_task_from_id(_uuid(key))
+        if task is not None and task.has_state(TaskState.COMPLETED):
+            _record_fired(step, row, now)
+        session.delete(row)
+    return live
+
+
+def _record_fired(step: Step, row: Timer, now: datetime) -> None:
+    session, work_order = step.session, step.work_order
+    audit.record(session, "timer.fired", actor="system", work_order_id=work_order.id, data={
+        "timer": row.bpmn_id, "name": row.name, "due_at": row.due_at, "fired_at": now,
+    })
+    if row.attached_to is None:
+        return
+    overdue = now - row.due_at
+    breached = session.scalars(select(HumanTask).where(
+        HumanTask.work_order_id == work_order.id, HumanTask.bpmn_id == row.attached_to, HumanTask.state == "ready",
+    )).all()
+    for human in breached:
+        human.breached_at = human.breached_at or row.due_at
+    if work_order.breached_at is None:
+        work_order.breached_at = row.due_at
+    groups = sorted({h.group_name for h in breached}) or ["shift_lead"]
+    audit.record(session, "deadline.breached", actor="system", work_order_id=work_order.id, data={
+        "task": row.attached_to, "timer": row.bpmn_id, "due_at": row.due_at,
+        "overdue_seconds": int(overdue.total_seconds()), "groups": groups,
+    })
+    text = f"工单 {work_order.number} 环节「{breached[0].name if breached else row.attached_to}」已超期 / deadline missed"
+    for group in {*groups, "shift_lead"}:
+        step.messages.append(_notice(group, text))
+
+
+def _notice(group: str, text: str) -> PendingMessage:
+    return PendingMessage("notice", f"group:{group}", text)
+
+
+def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> None:
+    session, work_order, workflow = step.session, step.work_order, step.workflow
+    lane_map = work_order.process_version.lane_map or {}
+    rows = {t.spiff_task_id: t for t in session.scalars(
+        select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready"))}
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        key = str(task.id)
+        if rows.pop(key, None) is not None:
+            continue
+        spec = task.task_spec
+        deadline_timer = _deadline_timer(task, timers)
+        human = HumanTask(
+            work_order_id=work_order.id, spiff_task_id=key, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            group_name=lane_map.get(spec.bpmn_id, ""), form_key=_form_key(spec), state="ready",
+            priority=work_order.priority, created_at=now,
+            due_at=deadline_timer.due_at if deadline_timer else None,
+            deadline=deadline_timer.deadline if deadline_timer else None,
+        )
+        session.add(human)
+        session.flush()
+        audit.record(session, "task.ready", actor="system", work_order_id=work_order.id, data={
+            "task_id": human.id, "task": spec.bpmn_id, "name": human.name, "group": human.group_name,
+            "due_at": human.due_at,
+        })
+    for key, human in rows.items():
+        if key in step.completed_task_ids:
+            continue
+        human.state = "cancelled"
+        human.completed_at = now
+        audit.record(session, "task.cancelled", actor=step.actor, work_order_id=work_order.id, data={
+            "task_id": human.id, "task": human.bpmn_id, "name": human.name,
+        })
+
+
+def _deadline_timer(task, timers: dict[str, Timer]) -> Timer | None:
+    """The earliest waiting boundary timer attached to this user task: its deadline."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(SPLIT_SUFFIX):
+        return None
+    candidates = [timers[str(c.id)] for c in parent.children if str(c.id) in timers]
+    return min(candidates, key=lambda t: t.due_at) if candidates else None
+
+
+def _form_key(spec) -> str:
+    form = getattr(spec, "form", None)
+    return getattr(form, "key", "") or ""
+
+
+def _flush_messages(step: Step, now: datetime) -> None:
+    for message in step.messages:
+        row = OutboxMessage(work_order_id=step.work_order.id, channel=message.channel, recipient=message.recipient,
+                            body=message.body, created_at=now)
+        step.session.add(row)
+        audit.record(step.session, "outbox.queued", actor="system", work_order_id=step.work_order.id, data={
+            "channel": message.channel, "recipient": message.recipient, "body": message.body,
+        })
+    step.messages.clear()
+
+
+def _uuid(key: str) -> UUID:
+    return UUID(key)
