@@ -61,6 +61,7 @@ class ParsedProcess:
     spec: object
     subprocess_specs: dict
     lane_map: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
     start_event_id: str = ""
     start_form_key: str = ""
 
@@ -110,6 +111,7 @@ def parse_process(xml: bytes | str, *, known_groups: set[str]) -> ParsedProcess:
     spec, subprocess_specs = _spiff_parse(root, process.get("id"))
     starts = process.findall("bpmn:startEvent", NS)
     return ParsedProcess(
+        settings=process_settings(process),
         start_event_id=starts[0].get("id") if starts else "",
         start_form_key=starts[0].get("{%s}formKey" % NS["camunda"], "") if starts else "",
         process_id=process.get("id"),
@@ -120,6 +122,18 @@ def parse_process(xml: bytes | str, *, known_groups: set[str]) -> ParsedProcess:
         subprocess_specs=subprocess_specs,
         lane_map=lane_map,
     )
+
+
+def process_settings(process) -> dict[str, str]:
+    """The process's own ``camunda:property`` entries: deadlines and ratios an owner may edit.
+
+    They sit on the process element, where the modeller's properties panel shows them as
+    extension properties, so changing "2 working days" to "3 working days" needs no Python.
+    """
+    properties = process.find("bpmn:extensionElements/camunda:properties", NS)
+    if properties is None:
+        return {}
+    return {p.get("name"): p.get("value", "") for p in properties.findall("camunda:property", NS) if p.get("name")}
 
 
 def _lane_map(process) -> dict[str, str]:
@@ -215,6 +229,7 @@ def deploy_process(session: Session, xml: bytes | str, *, actor: str, note: str 
         sha256=parsed.sha256,
         spec_json=dump_spec(parsed.spec, parsed.subprocess_specs),
         lane_map=parsed.lane_map,
+        settings=parsed.settings,
         start_event_id=parsed.start_event_id,
         start_form_key=parsed.start_form_key,
         deployed_by=actor,

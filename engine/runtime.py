@@ -20,6 +20,7 @@ from engine.deployment import spec_of
 from engine.errors import InvalidState, NotFound
 from engine.models import WorkflowState, WorkOrder
 from engine.sandbox import make_script_engine
+from engine.script_functions import callers_of, local_hour, next_day_at
 from engine.serializer import dump_instance, load_instance
 
 
@@ -57,7 +58,19 @@ class Step:
         functions = deadline_functions(calendar, recorder=self.deadlines)
         functions["send_sms"] = self._send_sms
         functions["notify"] = self._notify
+        functions["setting"] = self._setting
+        functions["deadline"] = lambda name, start: functions["due"](start, self._setting(name))
+        functions["local_hour"] = local_hour
+        functions["next_day_at"] = next_day_at
+        functions["callers"] = lambda: callers_of(self.session, self.work_order)
         self.workflow.script_engine = make_script_engine(functions)
+
+    def _setting(self, name: str, default: str | None = None) -> str:
+        """A value from the process's extension properties (see ``deployment.process_settings``)."""
+        settings = self.work_order.process_version.settings or {}
+        if name not in settings and default is None:
+            raise KeyError(f"the process has no setting '{name}' (add it as an extension property of the process)")
+        return settings.get(name, default)
 
     def _send_sms(self, phone: str, text: str) -> bool:
         self.messages.append(PendingMessage("sms", str(phone), str(text)))

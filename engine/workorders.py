@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
@@ -76,22 +77,34 @@ def open_work_order(db: Database, flow_type: str, intake: dict, *, actor: str, p
         version = latest_version(session, flow_type)
         require_member(session, actor, (version.lane_map or {}).get(version.start_event_id, "call_centre"))
         values = validate_form(version.start_form_key, intake)
+        parent = _linked_parent(session, flow_type, values.get("link_to"))
         now = utcnow()
         work_order = WorkOrder(
             number=f"tmp-{uuid.uuid4().hex[:24]}", flow_type=flow_type, process_version_id=version.id,
-            process_version=version, status="open", priority=priority, opened_by=actor, opened_at=now, updated_at=now,
+            process_version=version, parent_id=parent.id if parent else None, status="open", priority=priority, opened_by=actor, opened_at=now, updated_at=now,
             **{c: str(values.get(c, "") or "") for c in CUSTOMER_COLUMNS},
         )
         session.add(work_order)
         session.flush()
         work_order.number = f"{NUMBER_PREFIX.get(flow_type, 'WO')}{now.astimezone(SHANGHAI):%Y%m%d}{work_order.id:06d}"
-        data = {**values, "work_order_number": work_order.number, "opened_at": now.isoformat(), "opened_by": actor}
+        data = {**values, "work_order_number": work_order.number, "opened_at": now.isoformat(), "opened_by": actor,
+                "linked_to": parent.number if parent else ""}
         audit.record(session, "work_order.opened", actor=actor, work_order_id=work_order.id, data={
             "number": work_order.number, "flow": flow_type, "version": version.version, "intake": values,
         })
         step = start_workflow(session, work_order, data, actor)
         persist(step)
         return work_order
+
+
+def _linked_parent(session, flow_type: str, number: str | None) -> WorkOrder | None:
+    """Resolve ``link_to``: a later call joins an open work order of the same flow."""
+    if not number:
+        return None
+    parent = session.scalars(select(WorkOrder).where(WorkOrder.number == number)).first()
+    if parent is None or parent.flow_type != flow_type or parent.status != "open":
+        raise ValidationFailed("无法关联 / cannot link", {"link_to": [f"{number} 不是进行中的同类工单 / is not an open {flow_type} work order"]})
+    return parent
 
 
 def send_event(db: Database, work_order_id: int, event_name: str, payload: dict | None = None, *, actor: str) -> WorkOrder:

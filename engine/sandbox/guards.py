@@ -24,7 +24,9 @@ _DROPPED_BUILTINS = ("setattr", "delattr", "_getattr_", "__build_class__")
 _INTERNAL_IMPORTS = frozenset({"time", "_strptime"})
 
 
-def internal_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+def internal_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
     """Only serves the stdlib's own lazy imports; sandboxed source cannot name ``__import__`` at all."""
     if level != 0 or name not in _INTERNAL_IMPORTS:
         raise ImportError(f"importing {name!r} is not allowed in scripts")

@@ -80,7 +80,7 @@ def _sentence(message: str, line: int, lines: list[str]) -> str:
 
 
 def _private(name: str | None) -> bool:
-    """A lone ``_`` is the usual throw-away variable and reaches nothing; any other leading underscore is refused."""
+    """A lone ``_`` is the usual throw-away variable and reaches nothing, so only it is let through."""
     return bool(name) and name.startswith("_") and name != "_"
 
 
@@ -138,7 +138,9 @@ class _PolicyVisitor(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in _STR_FORMATTERS:
-            self.report(node, f".{node.attr}() is not allowed because it can reach private attributes; use an f-string")
+            self.report(
+                node, f".{node.attr}() is not allowed because it can reach private attributes; use an f-string"
+            )
         self.check_name(node, node.attr, "attribute")
         self.generic_visit(node)
 

@@ -12,7 +12,7 @@ from engine.sandbox.guards import GUARDS
 
 
 class SandboxedScriptEngine(PythonScriptEngine):
-    """PythonScriptEngine whose expression errors keep the original message, and which refuses service tasks."""
+    """Expression errors keep their original message, and service tasks are refused."""
 
     def evaluate(self, task: Any, expression: str, external_context: dict | None = None) -> Any:
         try:

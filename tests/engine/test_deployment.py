@@ -29,6 +29,7 @@ def test_redeploying_identical_bytes_creates_no_new_version(flow, db):
         [version] = session.scalars(select(ProcessVersion)).all()
         assert version.bpmn_xml == XML and len(version.sha256) == 64 and version.deployed_by == "owner"
         assert version.lane_map["handle"] == "business"
+        assert version.settings == {"deadline.handle": "2 working days"}
 
 
 def test_unsafe_script_is_rejected_with_element_id_and_name(flow, db):
@@ -38,7 +39,7 @@ def test_unsafe_script_is_rejected_with_element_id_and_name(flow, db):
 
 
 def test_unsafe_timer_expression_is_rejected(flow, db):
-    xml = XML.replace("working_days(opened_at, 2)", "__import__('os').getcwd()")
+    xml = XML.replace('deadline("deadline.handle", opened_at)', "__import__('os').getcwd()")
     assert [p["element_id"] for p in _problems(db, xml)] == ["late"]
 
 

@@ -145,7 +145,7 @@ def test_running_work_orders_stay_on_their_version(ticket, db):
     from tests.engine.conftest import TICKET_BPMN
 
     old = ticket.open("test_ticket", **INTAKE)
-    changed = TICKET_BPMN.read_text().replace("working_days(opened_at, 2)", "working_days(opened_at, 3)")
+    changed = TICKET_BPMN.read_text().replace('value="2 working days"', 'value="3 working days"')
     path = TICKET_BPMN.parent.parent / "changed.bpmn"
     try:
         path.write_text(changed)
