@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import forms
 from engine import audit
+from engine.confidentiality import MASK, sealed_fields
 from engine.db import Database
 from engine.deployment import latest_version
 from engine.directory import SYSTEM_ACTOR, require_member
@@ -82,7 +83,7 @@ def open_work_order(db: Database, flow_type: str, intake: dict, *, actor: str, p
         work_order = WorkOrder(
             number=f"tmp-{uuid.uuid4().hex[:24]}", flow_type=flow_type, process_version_id=version.id,
             process_version=version, parent_id=parent.id if parent else None, status="open", priority=priority, opened_by=actor, opened_at=now, updated_at=now,
-            **{c: str(values.get(c, "") or "") for c in CUSTOMER_COLUMNS},
+            **_customer_columns(values, sealed_fields(version)),
         )
         session.add(work_order)
         session.flush()
@@ -95,6 +96,11 @@ def open_work_order(db: Database, flow_type: str, intake: dict, *, actor: str, p
         step = start_workflow(session, work_order, data, actor)
         persist(step)
         return work_order
+
+
+def _customer_columns(values: dict, sealed: frozenset[str]) -> dict[str, str]:
+    """Intake values copied to list columns; sealed ones are masked so no inbox can show them."""
+    return {c: (MASK if c in sealed and values.get(c) else str(values.get(c, "") or "")) for c in CUSTOMER_COLUMNS}
 
 
 def _linked_parent(session, flow_type: str, number: str | None) -> WorkOrder | None:

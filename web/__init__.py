@@ -7,6 +7,7 @@ from flask import Flask
 
 from engine.config import load_settings
 from engine.db import Database
+from engine.scheduler import start_background
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,18 +29,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import extensions
 
     extensions.init_app(app)
-    _maybe_start_scheduler(app)
     return app
 
 
-def _maybe_start_scheduler(app: Flask) -> None:
-    """Sweep timers in this process unless disabled, testing, or this is the reloader's parent."""
-    if app.testing or not app.config["SCHEDULER_ENABLED"]:
-        return
-    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-        return
-    from engine.scheduler import start_background
+def start_scheduler(app: Flask) -> None:
+    """Sweep timers inside this server process unless ``TICKETFLOW_SCHEDULER=0``.
 
+    Only the WSGI entry point calls this, so CLI commands and tests never start a sweeper.
+    """
+    if app.testing or not app.config["SCHEDULER_ENABLED"] or "ticketflow.scheduler" in app.extensions:
+        return
     app.extensions["ticketflow.scheduler"] = start_background(db(app), app.config["TICKETFLOW_SETTINGS"])
 
 

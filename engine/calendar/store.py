@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import threading
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from engine import audit
 from engine.calendar.cn_holidays import (
     DEFAULT_SEED_YEARS,
     FIRST_PUBLISHED,
@@ -107,10 +109,11 @@ def seed_from_holidays(session: Session, years: Iterable[int] = DEFAULT_SEED_YEA
     return SeedSummary(tuple(seeded), tuple(unchanged), tuple(kept))
 
 
-def import_year_csv(session: Session, path: str | Path) -> ImportSummary:
+def import_year_csv(session: Session, path: str | Path, *, actor: str = "cli") -> ImportSummary:
     """Make every year a CSV (``date,kind[,note]``) touches official; unlisted dates follow Mon–Fri.
 
-    The whole file is checked before anything is written, so a bad row writes nothing.
+    The whole file is checked before anything is written, so a bad row writes nothing. The
+    import is audited with the file's hash: deadlines depend on it.
     """
     listed = read_calendar_csv(path)
     years = tuple(sorted({d.year for d in listed}))
@@ -123,6 +126,10 @@ def import_year_csv(session: Session, path: str | Path) -> ImportSummary:
         _replace_year(session, year, rows, "import")
         non_working[year] = sum(1 for working, _ in rows.values() if not working)
         make_up[year] = sum(1 for d, (working, _) in rows.items() if working and d.weekday() >= 5)
+    audit.record(session, "calendar.imported", actor=actor, data={
+        "file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        "years": list(years), "replaced": replaced, "make_up_days": {str(y): n for y, n in make_up.items()},
+    })
     return ImportSummary(str(path), years, len(listed), non_working, make_up, tuple(replaced))
 
 

@@ -18,7 +18,11 @@ _EXTRA_BUILTINS = (
     "enumerate", "zip", "range", "list", "dict", "set", "tuple", "str",
     "int", "float", "bool", "isinstance",
 )
-_DROPPED_BUILTINS = ("setattr", "delattr", "_getattr_", "__build_class__")
+# BaseException-only classes would escape SpiffWorkflow's ``except Exception`` and stop the worker.
+_DROPPED_BUILTINS = (
+    "setattr", "delattr", "_getattr_", "__build_class__",
+    "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit",
+)
 
 # C code in datetime imports these through the caller's __builtins__ (strftime, strptime, f"{d:%Y}").
 _INTERNAL_IMPORTS = frozenset({"time", "_strptime"})

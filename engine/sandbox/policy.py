@@ -31,7 +31,7 @@ class CompiledSource(NamedTuple):
 
 
 def normalise(source: str, mode: str) -> str:
-    """Expressions come from XML text with surrounding whitespace, which plain eval() tolerates."""
+    """Expressions come from XML text, which modellers often wrap in newlines and indentation."""
     return source.strip() if mode == "eval" else source
 
 
@@ -45,12 +45,16 @@ def compile_checked(source: str, mode: str) -> CompiledSource:
     lines = text.splitlines()
     try:
         tree = ast.parse(text, "<string>", mode)
+        ours = _PolicyVisitor(lines, mode).check(tree)
+        compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+        result = compiler(tree, "<string>")
     except SyntaxError as err:
         line = err.lineno or 0
         return CompiledSource(None, (_sentence(f"syntax error: {err.msg}", line, lines),), err)
-    ours = _PolicyVisitor(lines, mode).check(tree)
-    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(tree, "<string>")
+    except RecursionError:
+        return CompiledSource(None, ("the code is nested too deeply to be checked",), None)
+    except ValueError as err:
+        return CompiledSource(None, (f"the code cannot be read: {err}",), None)
     reported_lines = {line for line, _ in ours}
     problems = [message for _, message in ours]
     for error in result.errors:

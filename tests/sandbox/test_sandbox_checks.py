@@ -52,6 +52,14 @@ def test_check_code_reports_the_line_of_a_problem_deep_in_a_script():
     assert problems == ["imports are not allowed (line 3: import subprocess)"]
 
 
+def test_check_code_reports_errors_python_only_finds_when_compiling():
+    assert check_code("x = 1\nreturn x", "exec")[0].startswith("syntax error: 'return' outside function")
+
+
+def test_check_code_refuses_pathologically_nested_code_instead_of_crashing():
+    assert check_code("-" * 5000 + "1", "eval") == ["the code is nested too deeply to be checked"]
+
+
 def test_check_code_rejects_statements_where_an_expression_is_expected():
     assert check_code("import os", "eval")[0].startswith("syntax error")
 

@@ -171,6 +171,12 @@ def test_runtime_guards_hold_even_if_the_static_policy_missed_something(monkeypa
         clear_code_cache()
 
 
+@pytest.mark.parametrize("exit_class", ["SystemExit", "KeyboardInterrupt", "BaseException", "GeneratorExit"])
+def test_scripts_cannot_raise_exceptions_that_bypass_error_handling(exit_class):
+    with pytest.raises(NameError):
+        RestrictedEnvironment().execute(f"raise {exit_class}()", {})
+
+
 def test_no_dangerous_builtin_is_reachable_at_run_time():
     for name in FORBIDDEN_NAMES - {"__import__"}:
         assert name not in SAFE_BUILTINS, name
