@@ -12,7 +12,7 @@ from engine.db import open_database
 from engine.deployment import deploy_process
 from engine.directory import ensure_groups
 from engine.errors import DeployRejected
-from engine.migrate import upgrade
+from engine.migrate import new_revision, upgrade
 from engine.scheduler import run_forever
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
@@ -71,3 +71,22 @@ def scheduler_command() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     run_forever(open_database(settings.database_url), settings)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Schema migrations (Alembic, revisions in migrations/versions named by date)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema of TICKETFLOW_DATABASE_URL to REVISION."""
+    upgrade(load_settings().database_url, revision)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does (becomes the file slug).")
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models against an up-to-date database."""
+    new_revision(load_settings().database_url, message)

@@ -37,6 +37,8 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(ticketflow_read_only=True),
+                                           expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -51,8 +53,11 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """Yield a session for reads; nothing is committed, loaded rows stay readable after."""
-        with self.sessions() as session:
+        """Yield a session for reads; nothing is committed, loaded rows stay readable after.
+
+        On SQLite it begins a deferred transaction, so reading never takes the write lock.
+        """
+        with self._read_sessions() as session:
             yield session
 
     def create_all(self) -> None:
@@ -78,7 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("ticketflow_read_only") else "BEGIN IMMEDIATE")
 
 
 def open_database(url: str | None = None) -> Database:

@@ -11,7 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from engine.audit.commands import audit
 from engine.calendar.commands import calendar
-from engine.commands import deploy_command, init_command, scheduler_command
+from engine.commands import db_group, deploy_command, init_command, scheduler_command
 
 
 def _create_app():
@@ -26,6 +26,7 @@ def cli() -> None:
 
 
 cli.add_command(init_command)
+cli.add_command(db_group)
 cli.add_command(deploy_command)
 cli.add_command(scheduler_command)
 cli.add_command(calendar)

@@ -51,7 +51,12 @@ class _Pending:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What :func:`verify_chain` found; ``reason`` names the first broken link ("" when ok)."""
+    """What :func:`verify_chain` found.
+
+    ``checked`` counts the events found intact before the first break; ``reason`` names that
+    break in plain English ("" when ok). ``first_broken_seq`` is None only when the head row
+    itself is the problem.
+    """
 
     ok: bool
     checked: int
