@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from engine import audit
 from engine.db import Base
 from engine.directory import get_user
 from engine.errors import NotFound, TicketflowError
@@ -57,15 +58,19 @@ def issue_token(session: Session, username: str, name: str, *, actor: str) -> tu
                      created_by=actor, created_at=utcnow())
     session.add(token)
     session.flush()
+    audit.record(session, "api_token.issued", actor=actor,
+                 data={"token_id": token.id, "name": token.name, "acts_as": username})
     return token, plaintext
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
+def revoke_token(session: Session, token_id: int, *, actor: str = "cli") -> ApiToken:
     """Stop a token working from now on (revoking twice keeps the first instant)."""
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"令牌不存在 / API token {token_id} does not exist")
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, "api_token.revoked", actor=actor, data={"token_id": token.id, "name": token.name})
     return token
 
 

@@ -43,6 +43,8 @@ SUPPORTED_ELEMENTS = {
     "dataOutputAssociation", "property", "standardLoopCharacteristics",
     "multiInstanceLoopCharacteristics", "group", "transaction",
 }
+# A sub-process's own flow references: the modeller writes them on every element it saves.
+FLOW_REFERENCES = {"incoming", "outgoing"}
 REFUSED_REASONS = {
     "serviceTask": "service tasks would call external systems; use a script task or an outbox message",
     "complexGateway": "complex gateways are not supported by the workflow engine",
@@ -154,7 +156,7 @@ def _unsupported_elements(process) -> list[dict]:
         if element.getparent() is process or etree.QName(element.getparent()).localname in ("subProcess", "transaction"):
             if local in REFUSED_REASONS:
                 problems.append(_problem(element.get("id", ""), element.get("name", ""), f"{local}: {REFUSED_REASONS[local]}"))
-            elif local not in SUPPORTED_ELEMENTS:
+            elif local not in SUPPORTED_ELEMENTS | FLOW_REFERENCES:
                 problems.append(_problem(element.get("id", ""), element.get("name", ""), f"the element type {local} is not supported by the engine"))
     return problems
 

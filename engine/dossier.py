@@ -39,7 +39,7 @@ class Event:
 
 @dataclass
 class Record:
-    """A submitted form: the intake or a completed task, with its values as the viewer may see them."""
+    """A submitted form: the intake (no name) or a completed task, with values as the viewer may see them."""
 
     name: str
     form_key: str
@@ -91,6 +91,11 @@ class Dossier:
     @property
     def version(self):
         return self.work_order.process_version
+
+    @property
+    def task_names(self) -> dict[str, str]:
+        """BPMN id → step name, for events that only name the id."""
+        return {t.bpmn_id: t.name for t in (*self.done_tasks, *self.open_tasks)}
 
 
 class Redactor:
@@ -186,7 +191,7 @@ def _records(work_order: WorkOrder, events: list[Event], tasks: list[HumanTask])
     records = []
     for event in events:
         if event.kind == "work_order.opened":
-            records.append(Record(work_order.process_version.name, work_order.process_version.start_form_key,
+            records.append(Record("", work_order.process_version.start_form_key,
                                   event.actor, event.at, dict(event.data.get("intake") or {})))
         elif event.kind == "task.completed":
             records.append(Record(event.data.get("name") or event.data.get("task", ""),

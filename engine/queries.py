@@ -109,8 +109,12 @@ def normalise_address(address: str) -> str:
     return _ADDRESS_NOISE.sub("", address or "").lower()
 
 
-def open_repair_jobs_at(session: Session, address: str, *, flow_type: str = "fault_repair") -> list[WorkOrder]:
-    """Open repair jobs (not themselves linked calls) whose address matches: link the call to one."""
+def open_jobs_at(session: Session, address: str, flow_type: str) -> list[WorkOrder]:
+    """Open work orders of ``flow_type`` (not themselves linked calls) at a matching address.
+
+    A fault already being repaired there is one job with many callers: the new call is linked
+    to it (intake ``link_to``) instead of dispatching a second crew.
+    """
     wanted = normalise_address(address)
     if len(wanted) < 4:
         return []

@@ -54,8 +54,7 @@ class Step:
         A deserialised workflow comes back with SpiffWorkflow's unsafe default engine, so this
         runs on every load.
         """
-        calendar = load_calendar(self.session)
-        functions = deadline_functions(calendar, recorder=self.deadlines)
+        functions = deadline_functions(_CalendarOnDemand(self.session), recorder=self.deadlines)
         functions["send_sms"] = self._send_sms
         functions["notify"] = self._notify
         functions["setting"] = self._setting
@@ -87,6 +86,23 @@ class Step:
             self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise InvalidState(f"流程执行出错 / the process failed: {_describe(exc)}") from exc
+
+
+class _CalendarOnDemand:
+    """Load the working-day calendar only when an expression first counts a deadline.
+
+    Most steps compute no deadline; checking the calendar's revision on every load would be
+    a query per service call for nothing.
+    """
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._calendar = None
+
+    def __getattr__(self, name: str):
+        if self._calendar is None:
+            self._calendar = load_calendar(self._session)
+        return getattr(self._calendar, name)
 
 
 def _describe(exc: SpiffWorkflowException) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from engine import audit
 from engine.models import HumanTask, OutboxMessage, Timer
+from engine.overdue import record_born_overdue
 from engine.runtime import PendingMessage, Step, save_state, utcnow
 
 SPLIT_SUFFIX = ".BoundaryEventSplit"
@@ -27,6 +28,7 @@ def persist(step: Step) -> None:
     now = utcnow()
     timers = _sync_timers(step, now)
     _sync_tasks(step, timers, now)
+    record_born_overdue(step, now, _record_fired)
     _flush_messages(step, now)
     open_dues = [t.due_at for t in session.scalars(
         select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready")

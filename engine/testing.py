@@ -131,13 +131,25 @@ class FlowHarness:
         with self.db.reading() as session:
             return [e.kind for e in audit.events_for(session, work_order_id)]
 
+    def completed(self, work_order_id: int) -> list:
+        """Every completed flow element, sub-processes included, oldest first.
+
+        SpiffWorkflow's ``get_tasks`` does not descend into a finished sub-process, so past loop
+        iterations and finished multi-instance calls are read from each sub-workflow directly.
+        """
+        with self.db.reading() as session:
+            workflow = load_step(session, work_order_id, "system", lock=False).workflow
+        seen, done = set(), []
+        for tree in (workflow, *workflow.subprocesses.values()):
+            for task in tree.get_tasks(state=TaskState.COMPLETED):  # tree order breaks clock ties
+                if task.id not in seen and task.task_spec.bpmn_id:
+                    seen.add(task.id)
+                    done.append(task)
+        return sorted(done, key=lambda t: t.last_state_change)
+
     def path(self, work_order_id: int) -> list[str]:
         """BPMN ids of the flow elements completed so far, in the order they completed."""
-        with self.db.reading() as session:
-            step = load_step(session, work_order_id, "system", lock=False)
-            done = [t for t in step.workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
-            done.sort(key=lambda t: t.last_state_change)
-            return [t.task_spec.bpmn_id for t in done]
+        return [t.task_spec.bpmn_id for t in self.completed(work_order_id)]
 
     def data(self, work_order_id: int) -> dict:
         """The data of the most recently completed task (what the next step would see)."""

@@ -52,7 +52,8 @@ class TimerSweeper:
         timer_id = None
         try:
             with self.db.transaction() as session:
-                query = select(Timer.id, Timer.work_order_id).where(Timer.due_at <= now, Timer.error.is_(None))
+                query = select(Timer.id, Timer.work_order_id).where(Timer.due_at < now, Timer.error.is_(None))
+                # SpiffWorkflow fires a timer once its instant is strictly past, so "due" is "<".
                 if busy:
                     query = query.where(Timer.work_order_id.not_in(busy))
                 query = query.order_by(Timer.due_at).limit(1)
@@ -72,7 +73,7 @@ class TimerSweeper:
                     return "skipped"
                 step.run_engine()
                 persist(step)
-                still_due = session.scalars(select(Timer).where(Timer.id == timer_id, Timer.due_at <= now)).first()
+                still_due = session.scalars(select(Timer).where(Timer.id == timer_id, Timer.due_at < now)).first()
                 if still_due is not None:
                     still_due.error = "the timer was due but the process did not fire it"
                     log.error("timer %s of work order %s did not fire", timer_id, work_order_id)

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
@@ -75,27 +76,32 @@ def plain(value):
 def open_work_order(db: Database, flow_type: str, intake: dict, *, actor: str, priority: int = 0) -> WorkOrder:
     """Open a work order of ``flow_type`` on its newest process version."""
     with serialized(db) as session:
-        version = latest_version(session, flow_type)
-        require_member(session, actor, (version.lane_map or {}).get(version.start_event_id, "call_centre"))
-        values = validate_form(version.start_form_key, intake)
-        parent = _linked_parent(session, flow_type, values.get("link_to"))
-        now = utcnow()
-        work_order = WorkOrder(
-            number=f"tmp-{uuid.uuid4().hex[:24]}", flow_type=flow_type, process_version_id=version.id,
-            process_version=version, parent_id=parent.id if parent else None, status="open", priority=priority, opened_by=actor, opened_at=now, updated_at=now,
-            **_customer_columns(values, sealed_fields(version)),
-        )
-        session.add(work_order)
-        session.flush()
-        work_order.number = f"{NUMBER_PREFIX.get(flow_type, 'WO')}{now.astimezone(SHANGHAI):%Y%m%d}{work_order.id:06d}"
-        data = {**values, "work_order_number": work_order.number, "opened_at": now.isoformat(), "opened_by": actor,
-                "linked_to": parent.number if parent else ""}
-        audit.record(session, "work_order.opened", actor=actor, work_order_id=work_order.id, data={
-            "number": work_order.number, "flow": flow_type, "version": version.version, "intake": values,
-        })
-        step = start_workflow(session, work_order, data, actor)
-        persist(step)
-        return work_order
+        return open_in_session(session, flow_type, intake, actor=actor, priority=priority)
+
+
+def open_in_session(session: Session, flow_type: str, intake: dict, *, actor: str, priority: int = 0) -> WorkOrder:
+    """Open a work order inside the caller's transaction, so a batch opens all of its work orders or none."""
+    version = latest_version(session, flow_type)
+    require_member(session, actor, (version.lane_map or {}).get(version.start_event_id, "call_centre"))
+    values = validate_form(version.start_form_key, intake)
+    parent = _linked_parent(session, flow_type, values.get("link_to"))
+    now = utcnow()
+    work_order = WorkOrder(
+        number=f"tmp-{uuid.uuid4().hex[:24]}", flow_type=flow_type, process_version_id=version.id,
+        process_version=version, parent_id=parent.id if parent else None, status="open", priority=priority, opened_by=actor, opened_at=now, updated_at=now,
+        **_customer_columns(values, sealed_fields(version)),
+    )
+    session.add(work_order)
+    session.flush()
+    work_order.number = f"{NUMBER_PREFIX.get(flow_type, 'WO')}{now.astimezone(SHANGHAI):%Y%m%d}{work_order.id:06d}"
+    data = {**values, "work_order_number": work_order.number, "opened_at": now.isoformat(), "opened_by": actor,
+            "linked_to": parent.number if parent else ""}
+    audit.record(session, "work_order.opened", actor=actor, work_order_id=work_order.id, data={
+        "number": work_order.number, "flow": flow_type, "version": version.version, "intake": values,
+    })
+    step = start_workflow(session, work_order, data, actor)
+    persist(step)
+    return work_order
 
 
 def _customer_columns(values: dict, sealed: frozenset[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ PG_URL = os.environ.get("TICKETFLOW_TEST_DATABASE_URL", "")
 
 
 def _import_all_models() -> None:
+    import engine.api_tokens  # noqa: F401
     import engine.models  # noqa: F401
     import engine.calendar.models  # noqa: F401
     import engine.audit.models  # noqa: F401

@@ -34,6 +34,8 @@ KINDS: tuple[str, ...] = (
     "version.deployed",
     "calendar.imported",
     "outbox.queued",
+    "api_token.issued",
+    "api_token.revoked",
 )
 _KNOWN_KINDS = frozenset(KINDS)
 _PENDING = "ticketflow.audit.pending"
