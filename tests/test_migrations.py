@@ -43,3 +43,17 @@ def test_upgrade_to_head_matches_the_models(empty_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="the audit guard trigger is PostgreSQL-only")
+def test_migrated_postgres_refuses_to_rewrite_audit_history(empty_url):
+    from sqlalchemy.exc import DBAPIError
+
+    _import_all_models()
+    upgrade(empty_url)
+    engine = create_engine(empty_url)
+    for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"):
+        with pytest.raises(DBAPIError):
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+    engine.dispose()
