@@ -52,6 +52,9 @@ def test_migrated_postgres_refuses_to_rewrite_audit_history(empty_url):
     _import_all_models()
     upgrade(empty_url)
     engine = create_engine(empty_url)
+    with engine.begin() as conn:  # row triggers need a row to refuse
+        conn.execute(text("INSERT INTO audit_events (seq, at, kind, actor, data, prev_hash, hash) "
+                          "VALUES (1, now(), 'work_order.opened', 'a', '{}', repeat('0', 64), repeat('1', 64))"))
     for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"):
         with pytest.raises(DBAPIError):
             with engine.begin() as conn:
