@@ -140,6 +140,21 @@ class WorkflowState(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WorkflowArchive(Base):
+    """A finished sub-process (one loop iteration, one multi-instance call), written once.
+
+    Long-lived work orders repeat sub-processes (status updates, call attempts); keeping the
+    finished ones out of ``workflow_states`` keeps every step's load and save the same size
+    however long the history grows. Replay and the test harness load them back.
+    """
+
+    __tablename__ = "workflow_archive"
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), primary_key=True)
+    subprocess_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class HumanTask(Base):
     """A ready (or finished) user task, materialised so inboxes never load a workflow."""
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.calendar import deadline_functions, load_calendar
 from engine.deployment import spec_of
 from engine.errors import InvalidState, NotFound
-from engine.models import WorkflowState, WorkOrder
+from engine.models import WorkflowArchive, WorkflowState, WorkOrder
 from engine.sandbox import make_script_engine
 from engine.script_functions import callers_of, local_hour, next_day_at
 from engine.serializer import dump_instance, load_instance
@@ -47,6 +47,7 @@ class Step:
     deadlines: list = field(default_factory=list)
     messages: list[PendingMessage] = field(default_factory=list)
     completed_task_ids: set[str] = field(default_factory=set)
+    with_history: bool = False
 
     def attach_script_engine(self) -> None:
         """Give the workflow our sandboxed engine with this call's calendar and outbox functions.
@@ -123,8 +124,12 @@ def start_workflow(session: Session, work_order: WorkOrder, data: dict, actor: s
     return step
 
 
-def load_step(session: Session, work_order_id: int, actor: str, *, lock: bool = True) -> Step:
-    """Load a work order and its workflow; ``lock`` takes the row lock on PostgreSQL."""
+def load_step(session: Session, work_order_id: int, actor: str, *, lock: bool = True, history: bool = False) -> Step:
+    """Load a work order and its workflow; ``lock`` takes the row lock on PostgreSQL.
+
+    ``history`` also restores the archived finished sub-processes (read-only uses: replay,
+    the test harness); a step that will be saved never needs them.
+    """
     query = select(WorkOrder).where(WorkOrder.id == work_order_id)
     if lock:
         query = query.with_for_update(of=WorkOrder)
@@ -133,19 +138,40 @@ def load_step(session: Session, work_order_id: int, actor: str, *, lock: bool = 
         raise NotFound(f"工单不存在 / work order {work_order_id} does not exist")
     state = session.get(WorkflowState, work_order_id)
     spec, subprocess_specs = spec_of(work_order.process_version)
-    workflow = load_instance(state.state_json, spec, subprocess_specs)
-    step = Step(session, work_order, workflow, actor)
+    archived = None
+    if history:
+        archived = dict(session.execute(select(WorkflowArchive.subprocess_id, WorkflowArchive.state_json)
+                                        .where(WorkflowArchive.work_order_id == work_order_id)).all())
+    workflow = load_instance(state.state_json, spec, subprocess_specs, archived)
+    step = Step(session, work_order, workflow, actor, with_history=history)
     step.attach_script_engine()
     return step
 
 
 def save_state(step: Step) -> None:
-    """Write the serialised instance (the spec stays on the version row)."""
-    text = dump_instance(step.workflow)
+    """Write the serialised instance (the spec stays on the version row, finished sub-processes
+    go to the archive once)."""
+    if step.with_history:
+        raise RuntimeError("a workflow loaded with its archived history is read-only")
+    text, finished = dump_instance(step.workflow, archive=_finished_subprocesses(step.workflow))
+    now = utcnow()
+    for key, value in finished.items():
+        step.session.add(WorkflowArchive(work_order_id=step.work_order.id, subprocess_id=key, state_json=value,
+                                         archived_at=now))
     state = step.session.get(WorkflowState, step.work_order.id)
     if state is None:
         step.session.add(WorkflowState(work_order_id=step.work_order.id, state_json=text, updated_at=utcnow()))
     else:
         state.state_json = text
-        state.updated_at = utcnow()
+        state.updated_at = now
+
+
+def _finished_subprocesses(workflow: BpmnWorkflow) -> set[str]:
+    """Sub-processes whose calling task is finished: nothing will run in them again."""
+    finished = set()
+    for key, subprocess in workflow.subprocesses.items():
+        caller = workflow.get_task_from_id(subprocess.parent_task_id)
+        if subprocess.completed and caller is not None and caller.has_state(TaskState.FINISHED_MASK):
+            finished.add(str(key))
+    return finished
 

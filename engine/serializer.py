@@ -40,23 +40,33 @@ def load_spec(text: str) -> tuple:
     return spec, subprocess_specs
 
 
-def dump_instance(workflow: BpmnWorkflow) -> str:
-    """Serialise a running workflow without its spec."""
+def dump_instance(workflow: BpmnWorkflow, *, archive: set[str] = frozenset()) -> tuple[str, dict[str, str]]:
+    """Serialise a workflow without its spec; sub-processes named in ``archive`` come back apart.
+
+    Returns ``(state, {subprocess id: its JSON})`` so finished sub-processes can be stored once.
+    """
     _registry._encoder_mode = True
     try:
         dct = _serializer.to_dict(workflow)
         dct.pop("spec", None)
         dct.pop("subprocess_specs", None)
         dct[BpmnWorkflowSerializer.VERSION_KEY] = SERIALIZER_VERSION
-        return json.dumps(dct, cls=_serializer._encoder_cls)
+        apart = {key: dct["subprocesses"].pop(key) for key in archive if key in dct["subprocesses"]}
+        encode = lambda value: json.dumps(value, cls=_serializer._encoder_cls)  # noqa: E731
+        return encode(dct), {key: encode(value) for key, value in apart.items()}
     finally:
         _registry._encoder_mode = False
 
 
-def load_instance(text: str, spec, subprocess_specs: dict) -> BpmnWorkflow:
-    """Rebuild a workflow from its stored state and its version's (cached) spec."""
+def load_instance(text: str, spec, subprocess_specs: dict, archived: dict[str, str] | None = None) -> BpmnWorkflow:
+    """Rebuild a workflow from its stored state and its version's (cached) spec.
+
+    ``archived`` (subprocess id → JSON) puts finished sub-processes back, for history readers.
+    """
     dct = json.loads(text)
     dct.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
+    for key, value in (archived or {}).items():
+        dct["subprocesses"][key] = json.loads(value)
     converter = _workflow_converter
     workflow = BpmnWorkflow(spec, subprocess_specs, deserializing=True)
     workflow.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)

@@ -138,7 +138,7 @@ class FlowHarness:
         iterations and finished multi-instance calls are read from each sub-workflow directly.
         """
         with self.db.reading() as session:
-            workflow = load_step(session, work_order_id, "system", lock=False).workflow
+            workflow = load_step(session, work_order_id, "system", lock=False, history=True).workflow
         seen, done = set(), []
         for tree in (workflow, *workflow.subprocesses.values()):
             for task in tree.get_tasks(state=TaskState.COMPLETED):  # tree order breaks clock ties
@@ -154,9 +154,9 @@ class FlowHarness:
     def data(self, work_order_id: int) -> dict:
         """The data of the most recently completed task (what the next step would see)."""
         with self.db.reading() as session:
-            step = load_step(session, work_order_id, "system", lock=False)
+            step = load_step(session, work_order_id, "system", lock=False, history=True)
             return dict(step.workflow.last_task.data) if step.workflow.last_task else {}
 
     def spiff_task(self, work_order_id: int, task_id: str):
         with self.db.reading() as session:
-            return load_step(session, work_order_id, "system", lock=False).workflow.get_task_from_id(UUID(task_id))
+            return load_step(session, work_order_id, "system", lock=False, history=True).workflow.get_task_from_id(UUID(task_id))

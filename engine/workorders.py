@@ -105,8 +105,16 @@ def open_in_session(session: Session, flow_type: str, intake: dict, *, actor: st
 
 
 def _customer_columns(values: dict, sealed: frozenset[str]) -> dict[str, str]:
-    """Intake values copied to list columns; sealed ones are masked so no inbox can show them."""
-    return {c: (MASK if c in sealed and values.get(c) else str(values.get(c, "") or "")) for c in CUSTOMER_COLUMNS}
+    """Intake values copied to list columns; sealed ones are masked so no inbox or search shows them.
+
+    A sealed value an agent also typed into the free-text summary is cut out of it too.
+    """
+    columns = {c: (MASK if c in sealed and values.get(c) else str(values.get(c, "") or "")) for c in CUSTOMER_COLUMNS}
+    for name in sealed:
+        secret = str(values.get(name) or "").strip()
+        if len(secret) >= 2:
+            columns["summary"] = columns["summary"].replace(secret, MASK)
+    return columns
 
 
 def _linked_parent(session, flow_type: str, number: str | None) -> WorkOrder | None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from lxml import etree
 
+from engine.audit import events_for
 from engine.deployment import NS
 from engine.errors import ValidationFailed
 from engine.models import WorkOrder
@@ -237,8 +238,12 @@ def test_status_updates_repeat_as_loop_iterations_without_deepening_the_task_tre
         sizes.append(len(workflow.get_tasks()))
     assert len(set(depths)) == 1  # a back-edge loop would add a level per pass
     assert len({b - a for a, b in zip(sizes, sizes[1:])}) == 1  # each update adds the same fixed number of tasks
-    updates = data_after(repair, wo, "record_progress")["status_updates"]
-    assert [u["status"] for u in updates] == [f"第{n}次进展：抢修中" for n in range(1, 26)]
+    latest = data_after(repair, wo, "record_progress")
+    assert (latest["progress_count"], latest["last_progress"]["status"]) == (25, "第25次进展：抢修中")
+    with repair.db.reading() as session:  # every update stays on record in the audit log, not in the data
+        statuses = [e.payload["data"]["status"] for e in events_for(session, wo)
+                    if e.kind == "task.completed" and e.payload["task"] == "progress_update"]
+    assert statuses == [f"第{n}次进展：抢修中" for n in range(1, 26)]
     assert sum("抢修进展" in body for body in notices(repair, wo, "call_centre")) == 25
     assert visits(repair, wo)["progress_update"] == 25
     tick(repair)

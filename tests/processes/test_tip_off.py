@@ -63,6 +63,13 @@ def test_the_reporters_identity_is_masked_in_the_work_order_columns(tip_off):
     assert order.summary == REPORTER["summary"]
 
 
+def test_a_reporters_name_typed_into_the_summary_is_cut_out_of_the_listed_summary(tip_off):
+    careless = {**REPORTER, "summary": "王五反映：抄表员收费帮邻居绕表，回电 13912345678"}
+    order = tip_off.work_order(tip_off.open("tip_off", **careless))
+    assert "王五" not in order.summary and "13912345678" not in order.summary
+    assert order.summary == f"{MASK}反映：抄表员收费帮邻居绕表，回电 {MASK}"
+
+
 @pytest.mark.parametrize(("groups", "sees"), [
     ({"business"}, False), ({"call_centre"}, False), ({"shift_lead", "call_centre"}, False),
     ({"discipline"}, True), ({"auditor"}, True),

@@ -1,0 +1,1 @@
+"""Browser packages from npm served locally (no CDN)."""

@@ -1,0 +1,1 @@
+"""Shift handover (交接班) lists, printable."""

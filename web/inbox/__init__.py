@@ -1,0 +1,1 @@
+"""Department inbox: the group queue and my own steps."""

@@ -1,0 +1,1 @@
+"""Agent intake: one screen per flow, rendered from the start event's form."""

@@ -1,0 +1,1 @@
+"""The task page: a step's form and its work order's context."""

@@ -1,0 +1,1 @@
+"""Work-order pages: search, the full work order and its diagram."""
