@@ -1,12 +1,11 @@
 """Demo users and demo work orders, so every inbox shows something real after set-up.
 
-The work orders are played through the real services over the past days with the clock moved
-back (time-machine), so their histories, deadlines, breaches and audit chain are genuine.
+The work orders are played through the real services over the past three days with the clock
+moved back (time-machine), so their histories, deadlines, breaches and audit chain are genuine.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import time_machine
 from sqlalchemy import select
@@ -18,7 +17,6 @@ from engine.timers import TimerSweeper
 from web.auth.identity import hash_password
 from web.demo_scenarios import SCENARIOS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "demo123"
 DEMO_USERS: list[tuple[str, str, list[str]]] = [
     ("agent1", "坐席 王芳", ["call_centre"]),
@@ -46,7 +44,7 @@ def load_demo(db: Database, *, now: datetime | None = None) -> str:
         for username, name, groups in DEMO_USERS:
             create_user(session, username, name, groups, password_hash=hash_password(DEMO_PASSWORD))
     end = now or datetime.now(timezone.utc)
-    start = (end - timedelta(days=3)).astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = end - max(offset for offset, _ in SCENARIOS) - timedelta(minutes=30)
     sweeper = TimerSweeper(db)
     opened = 0
     with time_machine.travel(start, tick=False) as traveller:
