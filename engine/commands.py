@@ -23,8 +23,8 @@ PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 def init_command(no_deploy: bool) -> None:
     """Migrate the schema, create the departments, seed the calendar, deploy processes/*.bpmn."""
     settings = load_settings()
+    database = open_database(settings.database_url)  # creates the SQLite file's folder
     upgrade(settings.database_url)
-    database = open_database(settings.database_url)
     try:
         with database.transaction() as session:
             ensure_groups(session)

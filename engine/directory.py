@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.errors import NotFound, PermissionDenied
 from engine.models import Group, User
@@ -53,7 +53,7 @@ def create_user(session: Session, username: str, display_name: str, groups: list
 
 def get_user(session: Session, username: str) -> User:
     """Load an active user or fail with a message a UI can show."""
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = session.scalars(select(User).options(joinedload(User.groups)).where(User.username == username)).unique().first()
     if user is None or not user.is_active:
         raise NotFound(f"用户不存在 / no such user: {username}")
     return user

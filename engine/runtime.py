@@ -48,6 +48,7 @@ class Step:
     messages: list[PendingMessage] = field(default_factory=list)
     completed_task_ids: set[str] = field(default_factory=set)
     with_history: bool = False
+    state: WorkflowState | None = None
 
     def attach_script_engine(self) -> None:
         """Give the workflow our sandboxed engine with this call's calendar and outbox functions.
@@ -143,7 +144,7 @@ def load_step(session: Session, work_order_id: int, actor: str, *, lock: bool = 
         archived = dict(session.execute(select(WorkflowArchive.subprocess_id, WorkflowArchive.state_json)
                                         .where(WorkflowArchive.work_order_id == work_order_id)).all())
     workflow = load_instance(state.state_json, spec, subprocess_specs, archived)
-    step = Step(session, work_order, workflow, actor, with_history=history)
+    step = Step(session, work_order, workflow, actor, with_history=history, state=state)
     step.attach_script_engine()
     return step
 
@@ -158,12 +159,12 @@ def save_state(step: Step) -> None:
     for key, value in finished.items():
         step.session.add(WorkflowArchive(work_order_id=step.work_order.id, subprocess_id=key, state_json=value,
                                          archived_at=now))
-    state = step.session.get(WorkflowState, step.work_order.id)
-    if state is None:
-        step.session.add(WorkflowState(work_order_id=step.work_order.id, state_json=text, updated_at=utcnow()))
+    if step.state is None:
+        step.state = WorkflowState(work_order_id=step.work_order.id, state_json=text, updated_at=now)
+        step.session.add(step.state)
     else:
-        state.state_json = text
-        state.updated_at = now
+        step.state.state_json = text
+        step.state.updated_at = now
 
 
 def _finished_subprocesses(workflow: BpmnWorkflow) -> set[str]:

@@ -27,12 +27,10 @@ def persist(step: Step) -> None:
     session, work_order = step.session, step.work_order
     now = utcnow()
     timers = _sync_timers(step, now)
-    _sync_tasks(step, timers, now)
+    ready = _sync_tasks(step, timers, now)
     record_born_overdue(step, now, _record_fired)
     _flush_messages(step, now)
-    open_dues = [t.due_at for t in session.scalars(
-        select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready")
-    ) if t.due_at is not None]
+    open_dues = [t.due_at for t in ready if t.due_at is not None]
     work_order.due_at = min(open_dues) if open_dues else None
     if step.workflow.is_completed() and work_order.status == "open":
         work_order.status = "closed"
@@ -133,14 +131,18 @@ def _notice(group: str, text: str) -> PendingMessage:
     return PendingMessage("notice", f"group:{group}", text)
 
 
-def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> None:
+def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> list[HumanTask]:
+    """Insert rows for newly ready user tasks, withdraw vanished ones; return the ready rows."""
     session, work_order, workflow = step.session, step.work_order, step.workflow
+    ready: list[HumanTask] = []
     lane_map = work_order.process_version.lane_map or {}
     rows = {t.spiff_task_id: t for t in session.scalars(
         select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready"))}
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         key = str(task.id)
-        if rows.pop(key, None) is not None:
+        existing = rows.pop(key, None)
+        if existing is not None:
+            ready.append(existing)
             continue
         spec = task.task_spec
         deadline_timer = _deadline_timer(task, timers)
@@ -153,6 +155,7 @@ def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> None:
         )
         session.add(human)
         session.flush()
+        ready.append(human)
         audit.record(session, "task.ready", actor="system", work_order_id=work_order.id, data={
             "task_id": human.id, "task": spec.bpmn_id, "name": human.name, "group": human.group_name,
             "due_at": human.due_at,
@@ -165,6 +168,7 @@ def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> None:
         audit.record(session, "task.cancelled", actor=step.actor, work_order_id=work_order.id, data={
             "task_id": human.id, "task": human.bpmn_id, "name": human.name,
         })
+    return ready
 
 
 def _deadline_timer(task, timers: dict[str, Timer]) -> Timer | None:
