@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, validates_schema
 
-from forms.optional import BlankMeansMissing, blank_required, optional_phone, optional_text
+from forms.optional import BlankMeansMissing, check_caller_identity, optional_phone, optional_text
 from forms.registry import register_form
 from forms.survey import CallbackSurvey
 from forms.validators import choice, flag, long_text, text
@@ -47,12 +47,7 @@ class ComplaintIntake(BlankMeansMissing):
 
     @validates_schema
     def check_identity(self, data, **kwargs):
-        """Named complaints need name and phone; without a phone the reason no callback is possible."""
-        errors = {} if data.get("anonymous") else blank_required(data, "customer_name", "customer_phone")
-        if not data.get("customer_phone"):
-            errors.update(blank_required(data, "no_contact_reason"))
-        if errors:
-            raise ValidationError(errors)
+        check_caller_identity(data)
 
 
 @register_form("complaint.department_result", "部门处理", "Department handling")

@@ -87,3 +87,12 @@ def checklist(label_zh: str, label_en: str, options: list[tuple[str, str, str]])
 def blank_required(data: dict, *names: str) -> dict[str, list[str]]:
     """Errors for each of ``names`` left empty, for conditional requirements in ``@validates_schema``."""
     return {name: [REQUIRED] for name in names if data.get(name) in (None, "", [])}
+
+
+def check_caller_identity(data: dict) -> None:
+    """Named callers give name and phone; without a phone, say why no callback is possible."""
+    errors = {} if data.get("anonymous") else blank_required(data, "customer_name", "customer_phone")
+    if not data.get("customer_phone"):
+        errors.update(blank_required(data, "no_contact_reason"))
+    if errors:
+        raise ValidationError(errors)

@@ -7,10 +7,10 @@ callback included, sits in the ``discipline`` lane.
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import validates_schema
 
 from forms.complaint import DelayExplanation, DepartmentFinal, DepartmentResult, ReplyAndCallback
-from forms.optional import BlankMeansMissing, blank_required, optional_phone, optional_text
+from forms.optional import BlankMeansMissing, check_caller_identity, optional_phone, optional_text
 from forms.registry import register_form
 from forms.survey import CallbackSurvey
 from forms.validators import choice, flag, long_text
@@ -44,12 +44,7 @@ class TipOffIntake(BlankMeansMissing):
 
     @validates_schema
     def check_identity(self, data, **kwargs):
-        """Named reporters give name and phone; without a phone the reason no callback is possible."""
-        errors = {} if data.get("anonymous") else blank_required(data, "customer_name", "customer_phone")
-        if not data.get("customer_phone"):
-            errors.update(blank_required(data, "no_contact_reason"))
-        if errors:
-            raise ValidationError(errors)
+        check_caller_identity(data)
 
 
 @register_form("tip_off.review", "举报人不满意处理", "Decide on an unsatisfied reporter")

@@ -8,7 +8,8 @@ import pytest
 from engine.deployment import latest_version
 from engine.errors import ValidationFailed
 from engine.testing import PROCESSES
-from tests.processes.inspect_flow import at, layout_problems, notices, task_data, texts
+from tests.processes.diagram_layout import layout_report
+from tests.processes.inspect_flow import at, notices, task_data, texts
 
 NAMED = {"customer_name": "张三", "customer_phone": "13800138000", "customer_address": "南昌市东湖区八一大道 1 号",
          "category": "billing_metering", "summary": "本月电费比上月高出三倍，怀疑抄表错误"}
@@ -44,7 +45,7 @@ def test_the_diagram_deploys_with_lanes_readable_layout_and_editable_deadlines(c
     assert {lanes[t] for t in ("handle", "handle_final", "rehandle", "explain1", "explain2", "explain3")} == {"business"}
     assert {lanes[t] for t in ("intake", "reply", "callback", "reply_callback")} == {"call_centre"}
     assert lanes["review"] == "shift_lead"
-    assert layout_problems(PROCESSES / "complaint.bpmn") == []
+    assert layout_report(PROCESSES / "complaint.bpmn") == []
 
 
 def test_department_result_opened_on_national_day_eve_is_due_2026_10_09_16_00(complaint):

@@ -11,7 +11,8 @@ from engine.deployment import latest_version
 from engine.errors import ValidationFailed
 from engine.testing import PROCESSES
 from forms.power_application import APPLICATION_TYPES
-from tests.processes.inspect_flow import at, layout_problems, notices, task_data, texts
+from tests.processes.diagram_layout import layout_report
+from tests.processes.inspect_flow import at, notices, task_data, texts
 
 FACTORY = {"customer_name": "南昌某机械厂", "customer_phone": "0791-88880000", "customer_address": "南昌市青山湖区高新大道 100 号",
            "application_type": "new_connection", "customer_kind": "organisation", "voltage": "high_single",
@@ -54,7 +55,7 @@ def test_the_diagram_deploys_with_lanes_readable_layout_and_editable_deadlines(p
     assert {lanes[t] for t in ("intake", "check", "callback")} == {"call_centre"}
     assert {lanes[t] for t in ("accept", "scheme", "delay_reason", "receive_design", "design_review", "inspection",
                                "power_on", "change")} == {"customer_service_mgmt"}
-    assert layout_problems(PROCESSES / "power_application.bpmn") == []
+    assert layout_report(PROCESSES / "power_application.bpmn") == []
 
 
 def test_the_form_offers_fifteen_distinct_types_with_rename_and_ownership_transfer_apart():

@@ -11,7 +11,8 @@ from engine.dossier import dossier
 from engine.errors import ValidationFailed
 from engine.models import WorkOrder
 from engine.testing import PROCESSES
-from tests.processes.inspect_flow import at, layout_problems, notices, task_data, texts
+from tests.processes.diagram_layout import layout_report
+from tests.processes.inspect_flow import at, notices, task_data, texts
 
 REPORTER = {"customer_name": "王五", "customer_phone": "13912345678", "customer_address": "九江市浔阳区庐山路 8 号",
             "allegation": "theft_assistance", "accused": "某供电所抄表员", "summary": "抄表员收取好处费后帮助邻居绕表用电"}
@@ -47,7 +48,7 @@ def test_the_diagram_deploys_with_every_step_after_intake_in_the_discipline_lane
         assert sealed_fields(version) == frozenset(IDENTITY)
     assert {lane for node, lane in lanes.items() if node not in ("intake", "route")} == {"discipline"}
     assert (lanes["intake"], lanes["route"]) == ("call_centre", "call_centre")
-    assert layout_problems(PROCESSES / "tip_off.bpmn") == []
+    assert layout_report(PROCESSES / "tip_off.bpmn") == []
 
 
 def test_discipline_result_is_due_nine_working_days_later_counting_the_make_up_saturday(tip_off):
