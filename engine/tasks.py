@@ -96,7 +96,9 @@ def complete_task(db: Database, task_id: int, data: dict, *, actor: str, expecte
     Due timers fire first: an interrupting deadline that has passed withdraws the task.
     """
     with serialized(db) as session:
-        work_order_id = _task(session, task_id).work_order_id
+        work_order_id = session.scalar(select(HumanTask.work_order_id).where(HumanTask.id == task_id))
+        if work_order_id is None:
+            raise NotFound(f"任务不存在 / task {task_id} does not exist")
         step = load_step(session, work_order_id, actor)
         human = _task(session, task_id, fresh=True)
         require_member(session, actor, human.group_name)
