@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from engine import audit
+from engine.deploy_checks import timer_problems
 from engine.errors import DeployRejected, NotFound
 from engine.models import Group, ProcessVersion
 from engine.sandbox import find_unsafe_code
@@ -108,14 +109,16 @@ def parse_process(xml: bytes | str, *, known_groups: set[str]) -> ParsedProcess:
     problems += _lane_and_form_problems(process, lane_map, known_groups)
     problems += _layout_problems(root, process)
     problems += find_unsafe_code(raw)
+    starts = process.findall("bpmn:startEvent", NS)
+    start_form_key = starts[0].get("{%s}formKey" % NS["camunda"], "") if starts else ""
+    problems += timer_problems(process, process_settings(process), start_form_key)
     if problems:
         raise DeployRejected("无法部署 / cannot deploy", problems)
     spec, subprocess_specs = _spiff_parse(root, process.get("id"))
-    starts = process.findall("bpmn:startEvent", NS)
     return ParsedProcess(
         settings=process_settings(process),
         start_event_id=starts[0].get("id") if starts else "",
-        start_form_key=starts[0].get("{%s}formKey" % NS["camunda"], "") if starts else "",
+        start_form_key=start_form_key,
         process_id=process.get("id"),
         name=process.get("name") or process.get("id"),
         xml=raw.decode("utf-8"),

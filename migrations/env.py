@@ -5,6 +5,8 @@ from sqlalchemy import engine_from_config, pool
 import engine.api_tokens  # noqa: F401  (registers the table)
 import engine.audit.models  # noqa: F401
 import engine.calendar.models  # noqa: F401
+import engine.drafts  # noqa: F401  (registers process_drafts)
+import engine.migration  # noqa: F401  (registers work_order_migrations)
 import engine.models  # noqa: F401
 from engine.db import Base
 

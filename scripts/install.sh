@@ -44,3 +44,12 @@ if [ -f package-lock.json ]; then
     touch "$lockstamp"
   fi
 fi
+
+# The process owners' modeller (bpmn-js + properties panel) is ESM: bundle it locally with esbuild.
+if [ -f package-lock.json ]; then
+  bundle="web/static/vendor/modeller/modeller.js"
+  if [ ! -f "$bundle" ] || [ "$lockstamp" -nt "$bundle" ] || [ web/modeller/static_src/modeller.js -nt "$bundle" ]; then
+    echo "==> npm run build:modeller"
+    npm run --silent build:modeller
+  fi
+fi

@@ -17,6 +17,8 @@ def _import_all_models() -> None:
     import engine.models  # noqa: F401
     import engine.calendar.models  # noqa: F401
     import engine.audit.models  # noqa: F401
+    import engine.drafts  # noqa: F401
+    import engine.migration  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ def init_app(app: Flask) -> None:
     from web.handover.views import bp as handover_bp
     from web.inbox.views import bp as inbox_bp
     from web.intake.views import bp as intake_bp
+    from web.modeller.views import bp as modeller_bp
+    from web.oversight.views import bp as oversight_bp
     from web.tasks.views import bp as tasks_bp
     from web.workorders.views import bp as workorders_bp
 
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth_bp, inbox_bp, intake_bp, tasks_bp, workorders_bp, handover_bp, assets_bp):
+    for blueprint in (auth_bp, inbox_bp, intake_bp, tasks_bp, workorders_bp, handover_bp, assets_bp, oversight_bp,
+                      modeller_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)

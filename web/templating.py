@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "deadline.breached": _l("Deadline missed"),
     "event.received": _l("Event received"),
     "outbox.queued": _l("Message queued"),
+    "sealed.read": _l("Sealed fields read"),
 }
 
 # Events whose whole content the timeline line, the records or the messages already show.

@@ -36,6 +36,9 @@ KINDS: tuple[str, ...] = (
     "outbox.queued",
     "api_token.issued",
     "api_token.revoked",
+    "sealed.read",
+    "work_order.migrated",
+    "work_order.migration_reverted",
 )
 _KNOWN_KINDS = frozenset(KINDS)
 _PENDING = "ticketflow.audit.pending"

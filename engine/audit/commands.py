@@ -28,3 +28,25 @@ def verify(batch_size: int) -> None:
     where = f" at event #{report.first_broken_seq}" if report.first_broken_seq is not None else ""
     click.echo(f"BROKEN{where}: {report.reason}")
     raise SystemExit(1)
+
+
+@audit.command("replay")
+@click.argument("number")
+def replay(number: str) -> None:
+    """Re-run a work order's recorded inputs on its pinned version; exit 1 at the first divergence."""
+    from engine.reexecution import check
+
+    database = open_database()
+    try:
+        with database.reading() as session:
+            result = check(session, number)
+    finally:
+        database.dispose()
+    if result.consistent:
+        click.echo(f"CONSISTENT: {result.number}: {result.inputs} inputs replayed, "
+                   f"{result.events_compared} events and the final state match")
+        return
+    divergence = result.divergence
+    click.echo(f"DIVERGED: {result.number} at {divergence.where}\n  recorded: {divergence.recorded}\n"
+               f"  replayed: {divergence.replayed}")
+    raise SystemExit(1)

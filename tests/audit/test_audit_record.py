@@ -112,7 +112,7 @@ def test_every_listed_kind_can_be_recorded(db, verify):
         for kind in KINDS:
             record(session, kind, actor="system")
 
-    assert len(set(KINDS)) == len(KINDS) == 17
+    assert len(set(KINDS)) == len(KINDS) == 20
     assert verify().checked == len(KINDS)
 
 

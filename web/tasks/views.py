@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from engine.dossier import task_view
 from engine.errors import Conflict, InvalidState, ValidationFailed
-from engine.queries import group_members
+from engine.oversight import record_sealed_read
+from engine.queries import find_work_order, group_members
 from engine.tasks import claim_task, complete_task, reassign_task, unclaim_task
 from web import db
 from web.auth.identity import require_login
@@ -28,6 +29,10 @@ def _page(task_id: int, values: dict | None = None, errors: dict | None = None, 
     with db().reading() as session:
         task, dossier = task_view(session, task_id, current_user.username)
         members = group_members(session, task.group_name) if task.state == "ready" else []
+    if dossier.may_read_sealed and dossier.sealed:
+        with db().transaction() as session:
+            record_sealed_read(session, find_work_order(session, task.work_order_id), current_user.username,
+                               purpose="task page")
     may_act = task.group_name in current_user.group_names and task.state == "ready" and task.claimed_by in (
         None, current_user.username)
     return render_template(

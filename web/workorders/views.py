@@ -6,7 +6,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from engine.dossier import diagram_markers, diagram_xml, dossier
-from engine.queries import search_work_orders
+from engine.oversight import record_sealed_read
+from engine.queries import find_work_order, search_work_orders
 from web import db
 from web.auth.identity import require_login
 
@@ -27,6 +28,10 @@ def show(ref: str) -> ResponseReturnValue:
     with db().reading() as session:
         view = dossier(session, ref, current_user.username)
         markers = diagram_markers(session, view.work_order)
+    if view.may_read_sealed and view.sealed:
+        with db().transaction() as session:
+            record_sealed_read(session, find_work_order(session, view.work_order.id), current_user.username,
+                               purpose="work order page")
     return render_template("workorders/show.html", dossier=view, markers=markers.to_dict())
 
 

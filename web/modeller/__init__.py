@@ -1,0 +1,1 @@
+"""Process owners: the browser BPMN modeller, drafts, validated deploys, versions, migration, dry runs."""
