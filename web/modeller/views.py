@@ -60,12 +60,17 @@ def edit(process_id: str) -> ResponseReturnValue:
                            has_scenarios=bool(scenario_files(process_id)))
 
 
+def _no_diagram() -> ResponseReturnValue:
+    """The answer to a save, deploy or dry run that carried no diagram."""
+    return jsonify(problems=[_plain(pick("没有收到流程图。", "No diagram was sent."))]), 400
+
+
 @bp.post("/<process_id>/draft")
 def save(process_id: str) -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     xml = body.get("xml")
     if not isinstance(xml, str) or not xml.strip():
-        return jsonify(problems=[_plain(pick("没有收到流程图。", "No diagram was sent."))]), 400
+        return _no_diagram()
     try:
         with db().transaction() as session:
             latest_version(session, process_id)
@@ -91,7 +96,7 @@ def deploy(process_id: str) -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     xml = body.get("xml")
     if not isinstance(xml, str) or not xml.strip():
-        return jsonify(problems=[_plain(pick("没有收到流程图。", "No diagram was sent."))]), 400
+        return _no_diagram()
     try:
         with db().transaction() as session:
             note = str(body.get("note", ""))[:500]
@@ -108,7 +113,7 @@ def dry_run_draft(process_id: str) -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     xml = body.get("xml")
     if not isinstance(xml, str) or not xml.strip():
-        return jsonify(problems=[_plain(pick("没有收到流程图。", "No diagram was sent."))]), 400
+        return _no_diagram()
     with db().reading() as session:
         latest_version(session, process_id)
     results = dry_run(process_id, xml)
