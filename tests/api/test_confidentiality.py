@@ -64,12 +64,14 @@ def test_the_reporter_is_masked_for_every_response_outside_discipline_and_audit(
 
 
 @pytest.mark.parametrize("group", ["discipline", "auditor"])
-def test_discipline_inspection_and_auditors_see_the_reporter(client, sealed_flow, ivr, api_token, group):
+def test_discipline_inspection_and_auditors_see_the_reporter(client, flow, sealed_flow, ivr, api_token, group):
     intake = {"customer_name": REPORTER, "customer_phone": REPORTER_PHONE, "summary": "举报"}
     number = client.post("/api/v1/work-orders", json={"flow": sealed_flow, "intake": intake}, headers=ivr).json["number"]
     read = client.get(f"/api/v1/work-orders/{number}", headers=api_token(f"{group}_sys", [group]))
     assert read.status_code == 200
     assert read.json["customer"]["customer_name"] == REPORTER and read.json["intake"]["customer_phone"] == REPORTER_PHONE
+    reads = [k for k in flow.events(read.json["id"]) if k == "sealed.read"]
+    assert reads == (["sealed.read"] if group == "auditor" else [])  # an auditor's look is itself on record
 
 
 def test_the_real_tip_off_flow_hides_the_reporter_from_the_call_centre_and_shift_lead(client, flow, ivr, api_token):

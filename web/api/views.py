@@ -12,6 +12,7 @@ from engine.arrears import submit_arrears_batch
 from engine.dossier import Dossier, dossier, task_view
 from engine.inbox import InboxQuery, inbox
 from engine.models import HumanTask
+from engine.oversight import record_sealed_read
 from engine.queries import find_work_order, require_view
 from engine.tasks import claim_task, complete_task
 from engine.workorders import open_work_order, send_event
@@ -58,8 +59,14 @@ def answers(*codes: int) -> Callable[[Callable], Callable]:
 
 
 def _dossier(ref: str | int) -> Dossier:
+    """One work order as the caller may see it; an auditor's sight of sealed fields is audited."""
+    username = caller().username
     with web.db().reading() as session:
-        return dossier(session, ref, caller().username)
+        view = dossier(session, ref, username)
+    if view.may_read_sealed and view.sealed:
+        with web.db().transaction() as session:
+            record_sealed_read(session, find_work_order(session, view.work_order.id), username, purpose="REST API")
+    return view
 
 
 @blp.route("/work-orders", methods=["POST"])
