@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit.models import AuditEvent
+from engine.inbox import urgency
 from engine.models import HumanTask, WorkOrder
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -145,7 +146,7 @@ def _task_figures(tasks: list[HumanTask], key_of, label_of, now: datetime) -> li
         row.total += 1
         if task.state == "ready":
             row.open += 1
-            row.overdue += task.breached_at is not None or (task.due_at is not None and task.due_at < now)
+            row.overdue += urgency(task, now) == "overdue"
         elif task.state == "completed" and task.completed_at is not None:
             row.closed += 1
             row.closed_in_time += task.breached_at is None

@@ -60,6 +60,13 @@ def edit(process_id: str) -> ResponseReturnValue:
                            has_scenarios=bool(scenario_files(process_id)))
 
 
+def _posted_diagram() -> tuple[dict, str | None]:
+    """The JSON body of a save, deploy or dry run and its diagram (None when none was sent)."""
+    body = request.get_json(silent=True) or {}
+    xml = body.get("xml")
+    return body, xml if isinstance(xml, str) and xml.strip() else None
+
+
 def _no_diagram() -> ResponseReturnValue:
     """The answer to a save, deploy or dry run that carried no diagram."""
     return jsonify(problems=[_plain(pick("没有收到流程图。", "No diagram was sent."))]), 400
@@ -67,9 +74,8 @@ def _no_diagram() -> ResponseReturnValue:
 
 @bp.post("/<process_id>/draft")
 def save(process_id: str) -> ResponseReturnValue:
-    body = request.get_json(silent=True) or {}
-    xml = body.get("xml")
-    if not isinstance(xml, str) or not xml.strip():
+    body, xml = _posted_diagram()
+    if xml is None:
         return _no_diagram()
     try:
         with db().transaction() as session:
@@ -93,9 +99,8 @@ def discard(process_id: str) -> ResponseReturnValue:
 @bp.post("/<process_id>/deploy")
 def deploy(process_id: str) -> ResponseReturnValue:
     """Validate and deploy; 422 with every problem (element id, name, sentence) when refused."""
-    body = request.get_json(silent=True) or {}
-    xml = body.get("xml")
-    if not isinstance(xml, str) or not xml.strip():
+    body, xml = _posted_diagram()
+    if xml is None:
         return _no_diagram()
     try:
         with db().transaction() as session:
@@ -110,9 +115,8 @@ def deploy(process_id: str) -> ResponseReturnValue:
 @bp.post("/<process_id>/dry-run")
 def dry_run_draft(process_id: str) -> ResponseReturnValue:
     """Run the flow's harness scenarios against the diagram in the modeller; nothing is deployed."""
-    body = request.get_json(silent=True) or {}
-    xml = body.get("xml")
-    if not isinstance(xml, str) or not xml.strip():
+    _, xml = _posted_diagram()
+    if xml is None:
         return _no_diagram()
     with db().reading() as session:
         latest_version(session, process_id)
