@@ -18,9 +18,14 @@ def _add_sweep_job(scheduler, db: Database, settings: Settings) -> None:
     sweeper = TimerSweeper(db, batch=settings.sweep_batch)
 
     def sweep() -> None:
-        result = sweeper.sweep()
-        if result.fired or result.failed:
-            log.info("timers fired=%s failed=%s skipped=%s", result.fired, result.failed, result.skipped)
+        # A full batch means more timers are due (a backlog after downtime, a typhoon's evening):
+        # keep draining instead of waiting a whole interval per batch.
+        while True:
+            result = sweeper.sweep()
+            if result.fired or result.failed:
+                log.info("timers fired=%s failed=%s skipped=%s", result.fired, result.failed, result.skipped)
+            if result.fired + result.failed < sweeper.batch:
+                return
 
     # next_run_time unset = run at once: timers that fell due while nothing ran fire at start-up.
     scheduler.add_job(sweep, "interval", seconds=settings.sweep_seconds, id="timer-sweep",

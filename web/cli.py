@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from engine.audit.commands import audit
 from engine.calendar.commands import calendar
 from engine.commands import db_group, deploy_command, init_command, scheduler_command
+from web.auth.commands import user_group
 
 
 def _create_app():
@@ -32,6 +33,8 @@ cli.add_command(scheduler_command)
 cli.add_command(calendar)
 cli.add_command(audit)
 
+cli.add_command(user_group)
+
 
 @cli.command("demo")
 @with_appcontext
@@ -44,7 +47,7 @@ def demo_command() -> None:
 
 
 @cli.command("serve")
-@click.option("--workers", default=1, show_default=True, help="gunicorn worker processes (each sweeps timers too).")
+@click.option("--workers", default=1, show_default=True, help="gunicorn worker processes (each also sweeps timers unless TICKETFLOW_SCHEDULER=0).")
 @click.option("--threads", default=8, show_default=True)
 def serve_command(workers: int, threads: int) -> None:
     """Serve the web app and the timer scheduler with gunicorn on TICKETFLOW_HOST:TICKETFLOW_PORT."""

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from web.auth.identity import login_manager
     from web.auth.views import bp as auth_bp
     from web.handover.views import bp as handover_bp
+    from web.health.views import bp as health_bp
     from web.inbox.views import bp as inbox_bp
     from web.intake.views import bp as intake_bp
     from web.modeller.views import bp as modeller_bp
@@ -31,6 +32,6 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     for blueprint in (auth_bp, inbox_bp, intake_bp, tasks_bp, workorders_bp, handover_bp, assets_bp, oversight_bp,
-                      modeller_bp):
+                      modeller_bp, health_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
