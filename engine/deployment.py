@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 import forms
@@ -82,17 +82,55 @@ def _problem(element_id: str, element_name: str, message: str) -> dict:
     return {"element_id": element_id, "element_name": element_name or "", "message": message}
 
 
-def parse_process(xml: bytes | str, *, known_groups: set[str]) -> ParsedProcess:
-    """Validate and parse one BPMN document; raise :class:`DeployRejected` listing every problem."""
+class DocumentTooLarge(DeployRejected):
+    """The diagram is over :data:`MAX_BPMN_BYTES`; the web answers 413 rather than 422."""
+
+
+def read_document(xml: bytes | str) -> tuple[bytes, etree._Element]:
+    """Parse an uploaded diagram as plain, safe XML: ``(utf-8 bytes, root)``; else :class:`DeployRejected`.
+
+    Refused before anything looks at the content: more than :data:`MAX_BPMN_BYTES`, bytes that are
+    not well-formed XML (the parser also stops at 256 levels of nesting), any DOCTYPE (so no DTD,
+    external entity or entity expansion is ever read), any encoding but UTF-8 (the one the
+    modeller writes and the database stores) and a root element other than BPMN ``definitions``.
+    """
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
     if len(raw) > MAX_BPMN_BYTES:
-        raise DeployRejected("文件过大 / file too large", [_problem("", "", f"the file is {len(raw)} bytes; the limit is {MAX_BPMN_BYTES}")])
+        raise DocumentTooLarge("文件过大 / file too large", [_problem("", "", f"the file is {len(raw)} bytes; the limit is {MAX_BPMN_BYTES}")])
     try:
         root = etree.fromstring(raw, _safe_parser())
     except etree.XMLSyntaxError as exc:
+        if b"<!DOCTYPE" in raw:
+            raise _doctype_refused() from None
         raise DeployRejected("XML 格式错误 / malformed XML", [_problem("", "", f"the XML is not well-formed: {exc}")]) from None
-    if b"<!ENTITY" in raw:
-        raise DeployRejected("不允许实体声明 / entity declarations refused", [_problem("", "", "the document declares XML entities, which are refused for safety")])
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or b"<!ENTITY" in raw:
+        raise _doctype_refused()
+    encoding = (docinfo.encoding or "UTF-8").upper()
+    if encoding.replace("-", "") != "UTF8" or not _is_utf8(raw):
+        raise DeployRejected("编码错误 / not UTF-8", [_problem("", "", f"the file must be UTF-8 encoded, not {encoding}")])
+    if root.tag != "{%s}definitions" % NS["bpmn"]:
+        raise DeployRejected("不是 BPMN 文件 / not a BPMN file", [_problem(
+            "", "", f"the root element is <{root.tag}>, not the BPMN 2.0 <definitions>")])
+    return raw, root
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _doctype_refused() -> DeployRejected:
+    return DeployRejected("不允许 DOCTYPE / DOCTYPE refused", [_problem(
+        "", "", "the document declares a DOCTYPE (a DTD or XML entities), which is refused for safety")])
+
+
+def parse_process(xml: bytes | str, *, known_groups: set[str]) -> ParsedProcess:
+    """Validate and parse one BPMN document; raise :class:`DeployRejected` listing every problem."""
+    raw, root = read_document(xml)
     problems: list[dict] = []
     try:
         _xsd_validator().validate(root)
@@ -249,11 +287,13 @@ def deploy_process(session: Session, xml: bytes | str, *, actor: str, note: str 
     return version, True
 
 
+_LATEST_VERSION = (select(ProcessVersion).where(ProcessVersion.process_id == bindparam("process_id"))
+                   .order_by(ProcessVersion.version.desc()).limit(1))
+
+
 def latest_version(session: Session, process_id: str, *, required: bool = True) -> ProcessVersion | None:
     """The newest deployed version of a process (new work orders use it)."""
-    version = session.scalars(
-        select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version.desc()).limit(1)
-    ).first()
+    version = session.scalars(_LATEST_VERSION, {"process_id": process_id}).first()
     if version is None and required:
         raise NotFound(f"流程 {process_id} 尚未部署 / process {process_id} is not deployed")
     return version

@@ -1,7 +1,9 @@
 """Process owners' unfinished edits: one draft per process, kept until it is deployed or discarded.
 
-A draft is stored as the modeller saved it and is *not* validated: an owner may save half-done
-work. Deploying it runs the full deploy validation and, on success, removes the draft.
+A draft is stored as the modeller saved it and is *not* validated as BPMN: an owner may save
+half-done work. It must still be safe, well-formed UTF-8 XML within the size limit (see
+:func:`~engine.deployment.read_document`), so an uploaded file that is not is refused before it
+is stored. Deploying a draft runs the full deploy validation and, on success, removes the draft.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.db import Base
-from engine.deployment import MAX_BPMN_BYTES, deploy_process
+from engine.deployment import deploy_process, read_document
 from engine.errors import DeployRejected
 from engine.models import ProcessVersion, UTCDateTime
 
@@ -28,10 +30,8 @@ class ProcessDraft(Base):
 
 
 def save_draft(session: Session, process_id: str, xml: str, *, based_on_version: int, actor: str) -> ProcessDraft:
-    """Keep ``xml`` as the process's draft, replacing any earlier one."""
-    if len(xml.encode("utf-8")) > MAX_BPMN_BYTES:
-        raise DeployRejected("文件过大 / file too large", [
-            {"element_id": "", "element_name": "", "message": f"the draft is larger than {MAX_BPMN_BYTES} bytes"}])
+    """Keep ``xml`` as the process's draft, replacing any earlier one; refuse XML that is unsafe or broken."""
+    read_document(xml)
     draft = session.get(ProcessDraft, process_id)
     if draft is None:
         draft = ProcessDraft(process_id=process_id)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from engine.deployment import MAX_BPMN_BYTES
+from engine.deployment import read_document
+from engine.errors import DeployRejected
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -45,8 +46,10 @@ def dry_run(process_id: str, xml: str) -> list[ScenarioResult]:
     files = scenario_files(process_id)
     if not files:
         return []
-    if len(xml.encode("utf-8")) > MAX_BPMN_BYTES:
-        return [ScenarioResult("(draft)", False, "the draft is too large")]
+    try:
+        read_document(xml)
+    except DeployRejected as exc:
+        return [ScenarioResult("(draft)", False, exc.problems[0]["message"])]
     with tempfile.TemporaryDirectory(prefix="ticketflow-dry-run-") as folder:
         diagrams = Path(folder) / "processes"
         shutil.copytree(PROCESSES, diagrams)

@@ -19,6 +19,9 @@ from engine.inbox import SORTS, urgency
 from engine.models import Group, HumanTask, ProcessVersion, User, WorkOrder
 from engine.runtime import utcnow
 
+MAX_ID = 2**31 - 1
+"""The largest row id: ids are 32-bit INTEGER columns on PostgreSQL, so a larger number names nothing."""
+
 # Groups that oversee every flow: the shift lead supervises, the auditor reads everything.
 OVERSEERS = frozenset({"shift_lead", "auditor"})
 DEFAULT_START_LANE = "call_centre"
@@ -51,7 +54,9 @@ def require_view(session: Session, work_order: WorkOrder, username: str) -> User
 def find_work_order(session: Session, ref: str | int) -> WorkOrder:
     """A work order by number (``TS2026...``) or numeric id."""
     text = str(ref).strip()
-    query = select(WorkOrder).where(WorkOrder.id == int(text)) if text.isdigit() else select(WorkOrder).where(
+    if text.isdecimal() and int(text) > MAX_ID:
+        raise NotFound(f"工单不存在 / work order {text} does not exist")
+    query = select(WorkOrder).where(WorkOrder.id == int(text)) if text.isdecimal() else select(WorkOrder).where(
         WorkOrder.number == text)
     work_order = session.scalars(query).first()
     if work_order is None:

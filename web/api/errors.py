@@ -81,6 +81,9 @@ def _http_error(exc: HTTPException):
                               errors=_field_messages(messages), headers=data.get("headers"))
     if exc.code == 400 and messages:
         return error_response(400, "请求格式有误 / the request body is not valid JSON", errors=_field_messages(messages))
+    if exc.code == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_response(413, f"请求过大 / the request body is larger than {limit} MiB")
     headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else None
     return error_response(exc.code or 500, exc.description or HTTPStatus(exc.code or 500).phrase, headers=headers)
 

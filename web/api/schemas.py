@@ -6,7 +6,7 @@ from datetime import timezone
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from engine.inbox import SORTS, urgency
+from engine.inbox import MAX_PAGE, SORTS, urgency
 
 MAX_PAGE_SIZE = 100
 MAX_BATCH_ROWS = 5000
@@ -70,7 +70,7 @@ class TaskListQuery(ma.Schema):
     flow = fields.String(load_default=None, validate=validate.Length(max=64))
     overdue = fields.Boolean(load_default=False)
     sort = fields.String(load_default="due", validate=validate.OneOf(sorted(SORTS)))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

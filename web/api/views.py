@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import marshmallow as ma
 from flask import url_for
 from flask_smorest import Blueprint
 
@@ -38,11 +39,13 @@ blp.before_request(require_token)
 register_error_handlers(blp)
 
 ERROR_MEANINGS = {
+    400: "请求体不是有效的 JSON / the body is not valid JSON (or not sent as application/json)",
     401: "缺少或无效的令牌 / missing, unknown or revoked token",
     403: "令牌用户无权操作 / the token's user is not in a group allowed to do this",
     404: "工单或任务不存在 / no such work order or task (or flow not deployed)",
     409: "状态冲突 / conflict: changed meanwhile, already claimed or completed (error=conflict), "
          "or the work order is not in a state that allows it (error=invalid_state)",
+    413: "请求过大 / the request body is larger than 4 MiB",
     422: "字段有误 / invalid fields: errors maps each field to its messages",
 }
 
@@ -72,7 +75,7 @@ def _dossier(ref: str | int) -> Dossier:
 @blp.route("/work-orders", methods=["POST"])
 @blp.arguments(OpenWorkOrderRequest)
 @blp.response(201, WorkOrderSchema)
-@answers(401, 403, 404, 422)
+@answers(400, 401, 403, 404, 413, 422)
 def open_work_order_resource(body: dict) -> tuple[Dossier, int, dict[str, str]]:
     """Open a work order of any deployed flow (the token's user must be in the flow's start lane)."""
     opened = open_work_order(web.db(), body["flow"], body["intake"], actor=caller().username, priority=body["priority"])
@@ -90,7 +93,7 @@ def read_work_order(ref: str) -> Dossier:
 @blp.route("/work-orders/<ref>/events", methods=["POST"])
 @blp.arguments(EventRequest)
 @blp.response(200, WorkOrderSchema)
-@answers(401, 403, 404, 409, 422)
+@answers(400, 401, 403, 404, 409, 413, 422)
 def send_event_resource(body: dict, ref: str) -> Dossier:
     """Deliver a message the work order waits for (e.g. crew_arrived); 409 if it is not waiting for it."""
     with web.db().reading() as session:
@@ -101,11 +104,14 @@ def send_event_resource(body: dict, ref: str) -> Dossier:
 
 
 @blp.route("/tasks", methods=["GET"])
-@blp.arguments(TaskListQuery, location="query")
+@blp.arguments(TaskListQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, TaskPageSchema)
 @answers(401, 422)
 def list_tasks(query: dict) -> dict:
-    """Ready tasks of the token user's groups (view=group, unclaimed) or claimed by it (view=mine)."""
+    """Ready tasks of the token user's groups (view=group, unclaimed) or claimed by it (view=mine).
+
+    An unknown query parameter is refused (422), so a misspelt filter cannot silently list everything.
+    """
     with web.db().reading() as session:
         page = inbox(session, caller().username, InboxQuery(
             view=query["view"], flow=query["flow"], overdue_only=query["overdue"], sort=query["sort"],
@@ -143,7 +149,7 @@ def claim_task_resource(task_id: int) -> HumanTask:
 @blp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteTaskRequest)
 @blp.response(200, CompletedTaskSchema)
-@answers(401, 403, 404, 409, 422)
+@answers(400, 401, 403, 404, 409, 413, 422)
 def complete_task_resource(body: dict, task_id: int) -> dict:
     """Submit a task's form and move the work order on."""
     task = complete_task(web.db(), task_id, body["data"], actor=caller().username,
@@ -154,7 +160,7 @@ def complete_task_resource(body: dict, task_id: int) -> dict:
 @blp.route("/arrears-batches", methods=["POST"])
 @blp.arguments(ArrearsBatchRequest)
 @blp.response(201, ArrearsBatchResultSchema)
-@answers(401, 403, 404, 422)
+@answers(400, 401, 403, 404, 413, 422)
 def submit_arrears_batch_resource(body: dict) -> dict:
     """Open one arrears reminder per customer; any bad row opens none (422, errors keyed "line N")."""
     opened = submit_arrears_batch(web.db(), body["rows"], actor=caller().username)

@@ -19,7 +19,7 @@ MAX_HOURS = 72
 @bp.get("/")
 def index() -> ResponseReturnValue:
     hours = request.args.get("hours", "")
-    hours = min(int(hours), MAX_HOURS) if hours.isdigit() and int(hours) > 0 else DEFAULT_HOURS
+    hours = min(int(hours), MAX_HOURS) if hours.isdecimal() and int(hours) > 0 else DEFAULT_HOURS
     with db().reading() as session:
         groups = handover_groups(session, current_user.username)
         group = request.args.get("group") or next((g for g in groups if g in current_user.group_names), None) or (

@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from engine.deployment import latest_version
+from engine.deployment import DocumentTooLarge, latest_version
 from engine.drafts import deploy_xml, discard_draft, draft_of, save_draft
 from engine.dry_run import dry_run, scenario_files
 from engine.errors import DeployRejected, InvalidState
 from engine.migration import candidates, migrate_many, preview, recent_migrations, revert
+from engine.queries import MAX_ID
 from engine.versions import diff_versions, get_version, list_processes, list_versions
 from web import db
 from web.auth.identity import require_login
@@ -84,7 +85,7 @@ def save(process_id: str) -> ResponseReturnValue:
                                actor=current_user.username)
             saved_at = draft.saved_at.isoformat()
     except DeployRejected as exc:
-        return jsonify(problems=exc.problems), 413
+        return _refused(exc)
     return jsonify(saved_at=saved_at)
 
 
@@ -108,7 +109,7 @@ def deploy(process_id: str) -> ResponseReturnValue:
             version = deploy_xml(session, process_id, xml, actor=current_user.username, note=note)
             number = version.version
     except DeployRejected as exc:
-        return jsonify(message=bilingual(exc.message), problems=exc.problems), 422
+        return _refused(exc)
     return jsonify(version=number, url=url_for("modeller.edit", process_id=process_id, version=number))
 
 
@@ -124,25 +125,33 @@ def dry_run_draft(process_id: str) -> ResponseReturnValue:
     return jsonify(results=[{"name": r.name, "passed": r.passed, "message": r.message} for r in results])
 
 
+def _refused(exc: DeployRejected) -> ResponseReturnValue:
+    """A refused save or deploy: every problem, 413 when the diagram is too large, else 422."""
+    status = 413 if isinstance(exc, DocumentTooLarge) else 422
+    return jsonify(message=bilingual(exc.message), problems=exc.problems), status
+
+
 @bp.post("/<process_id>/upload")
 def upload(process_id: str) -> ResponseReturnValue:
-    """Put an uploaded .bpmn file into the draft, to look at in the modeller before deploying."""
+    """Put an uploaded .bpmn file into the draft, to look at in the modeller before deploying.
+
+    A refused file leaves the draft as it was; the modeller page comes back with a 4xx status
+    and a message naming the problem.
+    """
     file = request.files.get("file")
     if file is None or not file.filename:
-        flash(pick("请选择一个 .bpmn 文件。", "Choose a .bpmn file."), "error")
-        return redirect(url_for("modeller.edit", process_id=process_id))
+        return _upload_refused(process_id, pick("请选择一个 .bpmn 文件。", "Choose a .bpmn file."), 400)
     try:
         xml = file.read().decode("utf-8")
     except UnicodeDecodeError:
-        flash(pick("文件不是 UTF-8 编码的 BPMN XML。", "The file is not UTF-8 BPMN XML."), "error")
-        return redirect(url_for("modeller.edit", process_id=process_id))
+        return _upload_refused(process_id, pick("文件不是 UTF-8 编码的 BPMN XML。", "The file is not UTF-8 BPMN XML."), 422)
     try:
         with db().transaction() as session:
             save_draft(session, process_id, xml, based_on_version=latest_version(session, process_id).version,
                        actor=current_user.username)
     except DeployRejected as exc:
-        flash(str(exc.problems[0]["message"]), "error")
-        return redirect(url_for("modeller.edit", process_id=process_id))
+        status = 413 if isinstance(exc, DocumentTooLarge) else 422
+        return _upload_refused(process_id, f"{bilingual(exc.message)}: {exc.problems[0]['message']}", status)
     flash(pick("文件已载入草稿，检查后即可部署。", "The file is now the draft; check it, then deploy."), "info")
     return redirect(url_for("modeller.edit", process_id=process_id))
 
@@ -185,7 +194,7 @@ def migration(process_id: str) -> ResponseReturnValue:
 @bp.post("/<process_id>/migrate")
 def migrate_selected(process_id: str) -> ResponseReturnValue:
     """Move the chosen work orders; the ones that cannot move are left where they are."""
-    ids = [int(i) for i in request.form.getlist("work_order") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("work_order") if i.isdecimal() and int(i) <= MAX_ID]
     with db().transaction() as session:
         target = latest_version(session, process_id)
         if target.id != request.form.get("target_id", type=int):
@@ -206,6 +215,11 @@ def revert_migration(process_id: str, migration_id: int) -> ResponseReturnValue:
     except InvalidState as exc:
         flash(bilingual(exc.message), "error")
     return redirect(url_for("modeller.migration", process_id=process_id))
+
+
+def _upload_refused(process_id: str, message: str, status: int) -> ResponseReturnValue:
+    flash(message, "error")
+    return edit(process_id), status
 
 
 def _plain(message: str) -> dict:

@@ -71,7 +71,7 @@ def show_replay(ref: str) -> ResponseReturnValue:
             record_sealed_read(session, find_work_order(session, history.work_order.id), current_user.username,
                                purpose="replay")
     start = request.args.get("step", "")
-    step = int(start) if start.isdigit() and int(start) < len(history.frames) else 0
+    step = int(start) if start.isdecimal() and int(start) < len(history.frames) else 0
     frames = [{
         "index": f.index, "seq": f.seq, "at": f.at.isoformat(), "kind": f.kind, "actor": f.actor, "event": f.event,
         "markers": f.markers(), "data": f.data, "changed": f.changed, "deadlines": f.deadlines,
