@@ -86,9 +86,11 @@ class ProcessVersion(Base):
     process_id: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200), default="")
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # The diagram and its spec are ~70 KB each and every work-order and task load joins this row:
+    # load them only when read (the spec is parsed once per process, see deployment.spec_of).
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     lane_map: Mapped[dict] = mapped_column(JSON, default=dict)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     start_event_id: Mapped[str] = mapped_column(String(128), default="")
@@ -160,7 +162,10 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_group_state", "group_name", "state", "due_at"),
+        # The inbox's queue index: it covers an inbox page's filters, counts and due/priority sorts
+        # (bench (e)), so a page does not read the table rows of the tasks it does not show.
+        Index("ix_human_tasks_queue", "group_name", "state", "claimed_by", "due_at", "priority", "breached_at",
+              "flow_type", "id"),
         Index("ix_human_tasks_claimed_state", "claimed_by", "state"),
         UniqueConstraint("work_order_id", "spiff_task_id"),
     )
@@ -170,6 +175,7 @@ class HumanTask(Base):
     bpmn_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
     group_name: Mapped[str] = mapped_column(String(64))
+    flow_type: Mapped[str] = mapped_column(String(64), default="")  # the work order's, for the inbox's flow filter
     form_key: Mapped[str] = mapped_column(String(128), default="")
     state: Mapped[str] = mapped_column(String(16), default="ready")
     priority: Mapped[int] = mapped_column(Integer, default=0)
