@@ -1,11 +1,11 @@
 """Departments, roles and people: who may see and act on which tasks."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.errors import NotFound, PermissionDenied
-from engine.models import Group, User
+from engine.models import Group, User, user_groups
 
 # Lane ids from the domain brief; each is also an inbox group.
 DEPARTMENTS: dict[str, tuple[str, str]] = {
@@ -59,12 +59,23 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def require_member(session: Session, username: str, group: str) -> User:
-    """Refuse unless the user belongs to ``group``."""
-    user = get_user(session, username)
-    if group not in user.group_names:
+# Every service call checks one membership: a single prebuilt row query, not a User with its groups.
+_MEMBERSHIPS = (
+    select(User.is_active, Group.name)
+    .select_from(User)
+    .outerjoin(user_groups, user_groups.c.user_id == User.id)
+    .outerjoin(Group, Group.id == user_groups.c.group_id)
+    .where(User.username == bindparam("username"))
+)
+
+
+def require_member(session: Session, username: str, group: str) -> None:
+    """Refuse unless the user exists, is active and belongs to ``group``."""
+    rows = session.execute(_MEMBERSHIPS, {"username": username}).all()
+    if not rows or not rows[0].is_active:
+        raise NotFound(f"用户不存在 / no such user: {username}")
+    if group not in {row.name for row in rows}:
         raise PermissionDenied(f"{username} 不属于「{_title(session, group)}」/ is not in group {group}")
-    return user
 
 
 def _title(session: Session, group: str) -> str:

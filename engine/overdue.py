@@ -25,12 +25,14 @@ SPLIT_SUFFIX = ".BoundaryEventSplit"
 RECORDED_FLAG = "born_overdue_recorded"
 
 
-def record_born_overdue(step: Step, now: datetime, record_fired: Callable[[Step, Timer, datetime], None]) -> None:
-    """Record each boundary timer that fired in this step before its task ever had a row."""
+def record_born_overdue(step: Step, now: datetime, record_fired: Callable[[Step, Timer, datetime], None],
+                        fired: list[tuple]) -> None:
+    """Record each boundary timer in ``fired`` (see :func:`fired_at_birth`) like the sweeper would."""
     session, work_order = step.session, step.work_order
     recorded = {d.due.isoformat(): d for d in step.deadlines}
-    for timer_task, host in _fired_at_birth(step.workflow):
-        human = session.scalars(select(HumanTask).where(HumanTask.spiff_task_id == str(host.id))).first()
+    for timer_task, host in fired:
+        human = session.scalars(select(HumanTask).where(
+            HumanTask.work_order_id == work_order.id, HumanTask.spiff_task_id == str(host.id))).first()
         if human is not None and human.created_at != now:
             timer_task.internal_data[RECORDED_FLAG] = True  # fired later, through its row: the sweeper recorded it
             continue
@@ -49,8 +51,8 @@ def record_born_overdue(step: Step, now: datetime, record_fired: Callable[[Step,
         timer_task.internal_data[RECORDED_FLAG] = True
 
 
-def _fired_at_birth(workflow) -> list[tuple]:
-    """Completed, not yet recorded boundary timers whose guarded task is still in the tree."""
+def fired_at_birth(workflow) -> list[tuple]:
+    """Completed, not yet recorded boundary timers whose guarded task is still in the tree: (timer, task)."""
     found = []
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
         spec = task.task_spec

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import deadline_functions, load_calendar
@@ -103,7 +103,8 @@ class _CalendarOnDemand:
 
     def __getattr__(self, name: str):
         if self._calendar is None:
-            self._calendar = load_calendar(self._session)
+            with self._session.no_autoflush:  # calendar tables are written by Core statements only
+                self._calendar = load_calendar(self._session)
         return getattr(self._calendar, name)
 
 
@@ -125,16 +126,18 @@ def start_workflow(session: Session, work_order: WorkOrder, data: dict, actor: s
     return step
 
 
+# Built once: every service call runs one of them.
+_WORK_ORDER = select(WorkOrder).where(WorkOrder.id == bindparam("id"))
+_LOCKED_WORK_ORDER = _WORK_ORDER.with_for_update(of=WorkOrder)
+
+
 def load_step(session: Session, work_order_id: int, actor: str, *, lock: bool = True, history: bool = False) -> Step:
     """Load a work order and its workflow; ``lock`` takes the row lock on PostgreSQL.
 
     ``history`` also restores the archived finished sub-processes (read-only uses: replay,
     the test harness); a step that will be saved never needs them.
     """
-    query = select(WorkOrder).where(WorkOrder.id == work_order_id)
-    if lock:
-        query = query.with_for_update(of=WorkOrder)
-    work_order = session.scalars(query).first()
+    work_order = session.scalars(_LOCKED_WORK_ORDER if lock else _WORK_ORDER, {"id": work_order_id}).first()
     if work_order is None:
         raise NotFound(f"工单不存在 / work order {work_order_id} does not exist")
     state = session.get(WorkflowState, work_order_id)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
@@ -47,9 +47,11 @@ def dump_instance(workflow: BpmnWorkflow, *, archive: set[str] = frozenset()) ->
     """
     _registry._encoder_mode = True
     try:
-        dct = _serializer.to_dict(workflow)
-        dct.pop("spec", None)
-        dct.pop("subprocess_specs", None)
+        # BpmnWorkflowConverter.to_dict minus the specs, which it would convert only to be dropped.
+        dct = WorkflowConverter.to_dict(_workflow_converter, workflow)
+        dct["subprocesses"] = _workflow_converter.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = _registry.convert(workflow.bpmn_events)
+        dct["typename"] = _registry.typenames[workflow.__class__]
         dct[BpmnWorkflowSerializer.VERSION_KEY] = SERIALIZER_VERSION
         apart = {key: dct["subprocesses"].pop(key) for key in archive if key in dct["subprocesses"]}
         encode = lambda value: json.dumps(value, cls=_serializer._encoder_cls)  # noqa: E731

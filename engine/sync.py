@@ -12,34 +12,58 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, lazyload
 
 from engine import audit
 from engine.models import HumanTask, OutboxMessage, Timer
-from engine.overdue import record_born_overdue
+from engine.overdue import fired_at_birth, record_born_overdue
 from engine.runtime import PendingMessage, Step, save_state, utcnow
 
 SPLIT_SUFFIX = ".BoundaryEventSplit"
+# Built once (building costs more than running them); the work order is already loaded, so no join.
+_TIMERS = select(Timer).where(Timer.work_order_id == bindparam("work_order_id"))
+_READY_TASKS = (select(HumanTask).options(lazyload(HumanTask.work_order))
+                .where(HumanTask.work_order_id == bindparam("work_order_id"), HumanTask.state == "ready"))
 
 
 def persist(step: Step) -> None:
-    """Save the instance and bring every derived row in line with it."""
+    """Save the instance and bring every derived row in line with it.
+
+    Everything is written in one flush (new tasks need their ids before their ``task.ready``
+    events are recorded); only a deadline that fired before its task existed, which marks
+    the workflow and the task afterwards, costs a second one.
+    """
     session, work_order = step.session, step.work_order
     now = utcnow()
     timers = _sync_timers(step, now)
-    ready = _sync_tasks(step, timers, now)
-    record_born_overdue(step, now, _record_fired)
-    _flush_messages(step, now)
-    open_dues = [t.due_at for t in ready if t.due_at is not None]
-    work_order.due_at = min(open_dues) if open_dues else None
-    if step.workflow.is_completed() and work_order.status == "open":
+    ready, born, withdrawn = _stage_tasks(step, timers, now)
+    work_order.due_at = _earliest_due(ready)
+    closing = step.workflow.is_completed() and work_order.status == "open"
+    if closing:
         work_order.status = "closed"
         work_order.closed_at = now
+    work_order.updated_at = now
+    overdue = fired_at_birth(step.workflow)
+    if not overdue:
+        save_state(step)
+    session.flush()
+    _record_tasks(step, born, withdrawn)
+    if overdue:
+        record_born_overdue(step, now, _record_fired, overdue)
+        work_order.due_at = _earliest_due(ready)
+    _flush_messages(step, now)
+    if closing:
         audit.record(session, "work_order.closed", actor=step.actor, work_order_id=work_order.id,
                      data={"number": work_order.number})
-    work_order.updated_at = now
-    save_state(step)
+    if overdue:
+        save_state(step)
     session.flush()
+
+
+def _earliest_due(ready: list[HumanTask]) -> datetime | None:
+    dues = [t.due_at for t in ready if t.due_at is not None]
+    return min(dues) if dues else None
 
 
 def _timer_tasks(workflow) -> list:
@@ -74,7 +98,7 @@ def _sync_timers(step: Step, now: datetime) -> dict[str, Timer]:
     """Upsert waiting timers; rows whose task left WAITING either fired or were withdrawn."""
     session, work_order, workflow = step.session, step.work_order, step.workflow
     recorded = {d.due.isoformat(): d for d in step.deadlines}
-    rows = {t.spiff_task_id: t for t in session.scalars(select(Timer).where(Timer.work_order_id == work_order.id))}
+    rows = {} if step.state is None else {t.spiff_task_id: t for t in _rows(session, _TIMERS, work_order.id)}
     live: dict[str, Timer] = {}
     for task in _timer_tasks(workflow):
         key = str(task.id)
@@ -131,13 +155,13 @@ def _notice(group: str, text: str) -> PendingMessage:
     return PendingMessage("notice", f"group:{group}", text)
 
 
-def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, withdraw vanished ones; return the ready rows."""
+def _stage_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> tuple[list, list, list]:
+    """Add rows for newly ready user tasks and withdraw vanished ones; return (ready, born, withdrawn)."""
     session, work_order, workflow = step.session, step.work_order, step.workflow
     ready: list[HumanTask] = []
+    born: list[HumanTask] = []
     lane_map = work_order.process_version.lane_map or {}
-    rows = {t.spiff_task_id: t for t in session.scalars(
-        select(HumanTask).where(HumanTask.work_order_id == work_order.id, HumanTask.state == "ready"))}
+    rows = {} if step.state is None else {t.spiff_task_id: t for t in _rows(session, _READY_TASKS, work_order.id)}
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         key = str(task.id)
         existing = rows.pop(key, None)
@@ -148,27 +172,34 @@ def _sync_tasks(step: Step, timers: dict[str, Timer], now: datetime) -> list[Hum
         deadline_timer = _deadline_timer(task, timers)
         human = HumanTask(
             work_order_id=work_order.id, spiff_task_id=key, bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-            group_name=lane_map.get(spec.bpmn_id, ""), form_key=_form_key(spec), state="ready",
+            group_name=lane_map.get(spec.bpmn_id, ""), flow_type=work_order.flow_type, form_key=_form_key(spec),
+            state="ready",
             priority=work_order.priority, created_at=now,
             due_at=deadline_timer.due_at if deadline_timer else None,
             deadline=deadline_timer.deadline if deadline_timer else None,
         )
         session.add(human)
-        session.flush()
         ready.append(human)
-        audit.record(session, "task.ready", actor="system", work_order_id=work_order.id, data={
-            "task_id": human.id, "task": spec.bpmn_id, "name": human.name, "group": human.group_name,
-            "due_at": human.due_at,
-        })
-    for key, human in rows.items():
-        if key in step.completed_task_ids:
-            continue
+        born.append(human)
+    withdrawn = [human for key, human in rows.items() if key not in step.completed_task_ids]
+    for human in withdrawn:
         human.state = "cancelled"
         human.completed_at = now
+    return ready, born, withdrawn
+
+
+def _record_tasks(step: Step, born: list[HumanTask], withdrawn: list[HumanTask]) -> None:
+    """Audit the tasks :func:`_stage_tasks` opened and withdrew, once the new ones have ids."""
+    session, work_order = step.session, step.work_order
+    for human in born:
+        audit.record(session, "task.ready", actor="system", work_order_id=work_order.id, data={
+            "task_id": human.id, "task": human.bpmn_id, "name": human.name, "group": human.group_name,
+            "due_at": human.due_at,
+        })
+    for human in withdrawn:
         audit.record(session, "task.cancelled", actor=step.actor, work_order_id=work_order.id, data={
             "task_id": human.id, "task": human.bpmn_id, "name": human.name,
         })
-    return ready
 
 
 def _deadline_timer(task, timers: dict[str, Timer]) -> Timer | None:
@@ -194,6 +225,17 @@ def _flush_messages(step: Step, now: datetime) -> None:
             "channel": message.channel, "recipient": message.recipient, "body": message.body,
         })
     step.messages.clear()
+
+
+def _rows(session: Session, query, work_order_id: int) -> list:
+    """A work order's derived rows as stored, without flushing first.
+
+    Only ``persist`` creates timers and task rows and it flushes them before it returns, so
+    nothing pending can be missing here; pending changes to loaded rows (a task just completed,
+    a timer deleted) stay on the identity-mapped objects and reach the database in one flush.
+    """
+    with session.no_autoflush:
+        return list(session.scalars(query, {"work_order_id": work_order_id}))
 
 
 def _uuid(key: str) -> UUID:

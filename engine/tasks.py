@@ -5,7 +5,7 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -18,11 +18,13 @@ from engine.sync import persist
 from engine.workorders import serialized, validate_form
 
 
+# Built once: every task service runs one. The work order comes joined: callers read it after the session.
+_TASK = select(HumanTask).where(HumanTask.id == bindparam("task_id"))
+_FRESH_TASK = _TASK.execution_options(populate_existing=True)
+
+
 def _task(session: Session, task_id: int, *, fresh: bool = False) -> HumanTask:
-    query = select(HumanTask).where(HumanTask.id == task_id)
-    if fresh:
-        query = query.execution_options(populate_existing=True)
-    human = session.scalars(query).first()
+    human = session.scalars(_FRESH_TASK if fresh else _TASK, {"task_id": task_id}).first()
     if human is None:
         raise NotFound(f"任务不存在 / task {task_id} does not exist")
     return human
@@ -91,16 +93,17 @@ def reassign_task(db: Database, task_id: int, assignee: str, *, actor: str) -> H
 def complete_task(db: Database, task_id: int, data: dict, *, actor: str, expected_version: int | None = None) -> HumanTask:
     """Submit a task's form and move the work order on.
 
-    The work-order row is locked before the task's state is re-read, so of two handlers (or a
-    handler and the timer sweeper) exactly one wins and the other gets :class:`Conflict`.
+    The task's state is read while no other writer can commit (PostgreSQL: re-read under the
+    work-order row lock; SQLite: inside ``BEGIN IMMEDIATE``), so of two handlers (or a handler
+    and the timer sweeper) exactly one wins and the other gets :class:`Conflict`.
     Due timers fire first: an interrupting deadline that has passed withdraws the task.
     """
     with serialized(db) as session:
-        work_order_id = session.scalar(select(HumanTask.work_order_id).where(HumanTask.id == task_id))
-        if work_order_id is None:
-            raise NotFound(f"任务不存在 / task {task_id} does not exist")
+        human = _task(session, task_id)
+        work_order_id = human.work_order_id
         step = load_step(session, work_order_id, actor)
-        human = _task(session, task_id, fresh=True)
+        if not db.is_sqlite:  # re-read under the row lock; SQLite's BEGIN IMMEDIATE already shut other writers out
+            human = _task(session, task_id, fresh=True)
         require_member(session, actor, human.group_name)
         _require_ready(human)
         if human.claimed_by not in (None, actor):

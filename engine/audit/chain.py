@@ -145,6 +145,12 @@ event.listen(Session, "after_soft_rollback", _discard_rolled_back)
 event.listen(Session, "after_transaction_end", _discard_on_end)
 
 
+# Built once: every commit runs these three, and building a statement costs more than running it.
+_LOCK_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
+_INSERT_EVENTS = insert(_events)
+_MOVE_HEAD = update(_head).where(_head.c.id == 1)
+
+
 def _append(session: Session, events: list[dict]) -> None:
     """Chain ``events`` after the head and move the head; the locked head row serialises writers."""
     seq, prev_hash = _lock_head(session)
@@ -154,17 +160,16 @@ def _append(session: Session, events: list[dict]) -> None:
         digest = event_hash(prev_hash, seq=seq, **values)
         rows.append({**values, "seq": seq, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    session.execute(insert(_events), rows)
-    session.execute(update(_head).where(_head.c.id == 1).values(seq=seq, hash=prev_hash))
+    session.execute(_INSERT_EVENTS, rows)
+    session.execute(_MOVE_HEAD, {"seq": seq, "hash": prev_hash})
 
 
 def _lock_head(session: Session) -> tuple[int, str]:
     """``SELECT … FOR UPDATE`` the head (SQLite's BEGIN IMMEDIATE already serialises writers)."""
-    query = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
-    head = session.execute(query).one_or_none()
+    head = session.execute(_LOCK_HEAD).one_or_none()
     if head is None:
         _create_head(session)
-        head = session.execute(query).one()
+        head = session.execute(_LOCK_HEAD).one()
     return head.seq, head.hash
 
 

@@ -186,15 +186,17 @@ _cache: dict[str, tuple[tuple, WorkingDayCalendar]] = {}
 _cache_lock = threading.Lock()
 
 
+# Built once: every deadline a step computes runs it.
+_REVISION = select(func.count(), func.coalesce(func.sum(CalendarYear.year), 0), func.max(CalendarYear.loaded_at))
+
+
 def _revision(session: Session) -> tuple:
     """Read a cheap fingerprint that changes whenever a year is seeded, imported or removed.
 
     Every write goes through ``_replace_year``, which stamps the year's ``loaded_at``, so the
     years table alone tells; counting the days table cost a scan on every deadline.
     """
-    return tuple(session.execute(
-        select(func.count(), func.coalesce(func.sum(CalendarYear.year), 0), func.max(CalendarYear.loaded_at))
-    ).one())
+    return tuple(session.execute(_REVISION).one())
 
 
 def _parse_row(cells: list[str], columns: int, line: int) -> tuple[date, bool, str]:
