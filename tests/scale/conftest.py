@@ -6,6 +6,7 @@ on SQLite (one writer at a time, by design) they are skipped — ``.ci/run`` run
 from __future__ import annotations
 
 from datetime import timezone
+from functools import partial
 
 import pytest
 import time_machine
@@ -57,30 +58,27 @@ def handler_token(complaints, db) -> tuple[str, str]:
 
 
 @pytest.fixture
-def web_server(tmp_path):
-    """``web_server(workers=4)`` → a started :class:`WebServer`; all are stopped at teardown."""
-    started: list[WebServer] = []
+def processes(tmp_path):
+    """``processes(WebServer or Scheduler, **options)`` → started; every one is stopped at teardown."""
+    started: list[WebServer | Scheduler] = []
 
-    def start(**options) -> WebServer:
-        server = WebServer(PG_URL, tmp_path / f"web-{len(started)}.log", **options)
-        started.append(server)
-        return server.start()
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-def scheduler(tmp_path):
-    """``scheduler()`` → a started :class:`Scheduler` process; all are stopped at teardown."""
-    started: list[Scheduler] = []
-
-    def start(**options) -> Scheduler:
-        process = Scheduler(PG_URL, tmp_path / f"scheduler-{len(started)}.log", **options)
+    def start(kind, **options):
+        process = kind(PG_URL, tmp_path / f"{kind.__name__.lower()}-{len(started)}.log", **options)
         started.append(process)
         return process.start()
 
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def web_server(processes):
+    """``web_server(workers=4, threads=4)`` → a started ``ticketflow serve``."""
+    return partial(processes, WebServer)
+
+
+@pytest.fixture
+def scheduler(processes):
+    """``scheduler(sweep_seconds=0.2, batch=50)`` → a started ``ticketflow scheduler``."""
+    return partial(processes, Scheduler)
