@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from engine.audit import verify_chain
 from engine.models import HumanTask, Timer
+from engine.testing import PROCESSES
 from tests.scale.cloning import clone_work_order
 from tests.scale.clients import post_together
-from tests.scale.conftest import FINAL_RESULT, needs_postgres
+from tests.scale.conftest import COMPLAINT, FINAL_RESULT, needs_postgres
 from tests.scale.consistency import disagreements, events_per_work_order
 from tests.scale.running import wait_for
 
@@ -57,7 +58,8 @@ def test_a_deadline_firing_while_its_handler_completes_gives_one_consistent_outc
     orders = [open_complaint(overdue=True) for _ in range(20)]
     tasks = [complaints.task(work_order, "handle").id for work_order in orders]
     server = web_server(workers=3, threads=2)
-    schedulers = [scheduler(sweep_seconds=0.05, batch=1), scheduler(sweep_seconds=0.05, batch=1)]
+    for _ in range(2):
+        scheduler(sweep_seconds=0.05, batch=1)
 
     answers = post_together([(f"{server.url}/api/v1/tasks/{task}/complete", {"data": FINAL_RESULT})
                              for task in tasks], handler_token[1])
@@ -72,8 +74,38 @@ def test_a_deadline_firing_while_its_handler_completes_gives_one_consistent_outc
         assert fired[work_order] == 1 and breached[work_order] == 1
         assert sorted(name for name, _ in complaints.ready_names(work_order)) == ["explain1", "reply"]
         assert disagreements(db, work_order) == []
-    by_schedulers = sum(process.fired() for process in schedulers)
-    assert by_schedulers <= 20  # the rest fired inside the handlers' completions
+    assert chain_ok(db)
+
+
+def test_an_interrupting_deadline_racing_its_handler_withdraws_the_task_once(
+        complaints, clock, handler_token, web_server, scheduler, db, tmp_path):
+    # The same complaint flow, but its department deadline interrupts: once due, the task is
+    # withdrawn whether a scheduler or the completion itself notices first, so every handler
+    # must get 409 and every order must show one firing and one withdrawn task.
+    diagram = (PROCESSES / "complaint.bpmn").read_text(encoding="utf-8").replace(
+        'id="handle_due" name="处理时限" cancelActivity="false"', 'id="handle_due" name="处理时限" cancelActivity="true"')
+    (tmp_path / "complaint.bpmn").write_text(diagram, encoding="utf-8")
+    complaints.deploy(tmp_path / "complaint.bpmn")
+    orders = [complaints.open("complaint", **COMPLAINT) for _ in range(20)]
+    tasks = [complaints.task(work_order, "handle").id for work_order in orders]
+    server = web_server(workers=3, threads=2)
+    for _ in range(2):
+        scheduler(sweep_seconds=0.05, batch=1)
+
+    answers = post_together([(f"{server.url}/api/v1/tasks/{task}/complete", {"data": FINAL_RESULT})
+                             for task in tasks], handler_token[1])
+    wait_for(lambda: _timer_rows(db, "handle_due") == 0, timeout=120, what="every interrupting deadline to fire")
+
+    assert [status for status, _ in answers] == [409] * 20
+    assert {payload["error"] for _, payload in answers} == {"conflict"}
+    fired = events_per_work_order(db, "timer.fired")
+    with db.reading() as session:
+        states = dict(session.execute(select(HumanTask.id, HumanTask.state).where(HumanTask.id.in_(tasks))).all())
+    assert set(states.values()) == {"cancelled"}
+    for work_order in orders:
+        assert fired[work_order] == 1
+        assert events_per_work_order(db, "task.completed")[work_order] == 0
+        assert disagreements(db, work_order) == []
     assert chain_ok(db)
 
 
