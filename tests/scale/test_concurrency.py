@@ -57,13 +57,7 @@ def test_a_deadline_firing_while_its_handler_completes_gives_one_consistent_outc
         open_complaint, complaints, handler_token, web_server, scheduler, db):
     orders = [open_complaint(overdue=True) for _ in range(20)]
     tasks = [complaints.task(work_order, "handle").id for work_order in orders]
-    server = web_server(workers=3, threads=2)
-    for _ in range(2):
-        scheduler(sweep_seconds=0.05, batch=1)
-
-    answers = post_together([(f"{server.url}/api/v1/tasks/{task}/complete", {"data": FINAL_RESULT})
-                             for task in tasks], handler_token[1])
-    wait_for(lambda: _timer_rows(db, "handle_due") == 0, timeout=120, what="every overdue deadline to fire")
+    answers = _complete_while_schedulers_sweep(tasks, handler_token[1], web_server, scheduler, db)
 
     # The deadline does not interrupt: whoever came first, the handler's result stands, the
     # deadline fired once (by a scheduler or inside the completion), and the overdue
@@ -88,13 +82,7 @@ def test_an_interrupting_deadline_racing_its_handler_withdraws_the_task_once(
     complaints.deploy(tmp_path / "complaint.bpmn")
     orders = [complaints.open("complaint", **COMPLAINT) for _ in range(20)]
     tasks = [complaints.task(work_order, "handle").id for work_order in orders]
-    server = web_server(workers=3, threads=2)
-    for _ in range(2):
-        scheduler(sweep_seconds=0.05, batch=1)
-
-    answers = post_together([(f"{server.url}/api/v1/tasks/{task}/complete", {"data": FINAL_RESULT})
-                             for task in tasks], handler_token[1])
-    wait_for(lambda: _timer_rows(db, "handle_due") == 0, timeout=120, what="every interrupting deadline to fire")
+    answers = _complete_while_schedulers_sweep(tasks, handler_token[1], web_server, scheduler, db)
 
     assert [status for status, _ in answers] == [409] * 20
     assert {payload["error"] for _, payload in answers} == {"conflict"}
@@ -130,6 +118,18 @@ def test_two_schedulers_fire_each_of_ten_thousand_timers_exactly_once(open_compl
     for work_order in orders[::500]:
         assert disagreements(db, work_order) == []
     assert chain_ok(db)
+
+
+def _complete_while_schedulers_sweep(tasks: list[int], token: str, web_server, scheduler, db) -> list:
+    """Complete each task from its own process while two schedulers sweep every 50 ms; wait for
+    every department deadline to have fired; return each handler's ``(status, json)``."""
+    server = web_server(workers=3, threads=2)
+    for _ in range(2):
+        scheduler(sweep_seconds=0.05, batch=1)
+    answers = post_together([(f"{server.url}/api/v1/tasks/{task}/complete", {"data": FINAL_RESULT})
+                             for task in tasks], token)
+    wait_for(lambda: _timer_rows(db, "handle_due") == 0, timeout=120, what="every overdue deadline to fire")
+    return answers
 
 
 def _timer_rows(db, bpmn_id: str | None = None) -> int:
