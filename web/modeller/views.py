@@ -126,9 +126,13 @@ def dry_run_draft(process_id: str) -> ResponseReturnValue:
 
 
 def _refused(exc: DeployRejected) -> ResponseReturnValue:
-    """A refused save or deploy: every problem, 413 when the diagram is too large, else 422."""
-    status = 413 if isinstance(exc, DocumentTooLarge) else 422
-    return jsonify(message=bilingual(exc.message), problems=exc.problems), status
+    """A refused save or deploy: every problem, with :func:`_refusal_status`."""
+    return jsonify(message=bilingual(exc.message), problems=exc.problems), _refusal_status(exc)
+
+
+def _refusal_status(exc: DeployRejected) -> int:
+    """413 when the diagram is too large, else 422."""
+    return 413 if isinstance(exc, DocumentTooLarge) else 422
 
 
 @bp.post("/<process_id>/upload")
@@ -150,8 +154,8 @@ def upload(process_id: str) -> ResponseReturnValue:
             save_draft(session, process_id, xml, based_on_version=latest_version(session, process_id).version,
                        actor=current_user.username)
     except DeployRejected as exc:
-        status = 413 if isinstance(exc, DocumentTooLarge) else 422
-        return _upload_refused(process_id, f"{bilingual(exc.message)}: {exc.problems[0]['message']}", status)
+        return _upload_refused(process_id, f"{bilingual(exc.message)}: {exc.problems[0]['message']}",
+                               _refusal_status(exc))
     flash(pick("文件已载入草稿，检查后即可部署。", "The file is now the draft; check it, then deploy."), "info")
     return redirect(url_for("modeller.edit", process_id=process_id))
 
