@@ -21,6 +21,7 @@ from engine.db import Database
 from engine.deployment import deploy_process
 from engine.directory import DEPARTMENTS, create_user
 from engine.models import HumanTask, ProcessVersion, Timer, WorkOrder
+from tests.scale.cloning import clone_work_order
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
@@ -187,25 +188,12 @@ def load_work_orders(db: Database, count: int, open_tasks: int, *, seed: int = 7
 def clone_waiting(db: Database, template_id: int, count: int, *, min_days: int = 3, max_days: int = 60) -> int:
     """Copy one engine-opened work order ``count`` times, each with its timer due days ahead.
 
-    The copies' ``work_orders``, ``human_tasks`` and ``timers`` rows are the template's with new
-    ids, numbers and due times; their workflow state is not copied (it is only loaded when a
-    timer falls due, which these never do during a run).
+    The copies (``tests.scale.cloning``) are the template's rows with new ids, numbers and due
+    times; their workflow state is left out (it is only loaded when a timer falls due, which these
+    never do during a run).
     """
-    with db.reading() as session:
-        wo = {c.name: getattr(session.get(WorkOrder, template_id), c.key) for c in WorkOrder.__table__.columns}
-        tasks = [{c.name: getattr(t, c.key) for c in HumanTask.__table__.columns}
-                 for t in session.scalars(select(HumanTask).where(HumanTask.work_order_id == template_id))]
-        timers = [{c.name: getattr(t, c.key) for c in Timer.__table__.columns}
-                  for t in session.scalars(select(Timer).where(Timer.work_order_id == template_id))]
     now = datetime.now(timezone.utc)
-    first = next_id(db, WorkOrder.__table__)
-    first_task, first_timer = next_id(db, HumanTask.__table__), next_id(db, Timer.__table__)
     due = [now + timedelta(seconds=random.Random(i).uniform(min_days * 86400, max_days * 86400)) for i in range(count)]
-    copy_rows(db, WorkOrder.__table__, ({**wo, "id": first + i, "number": f"C{first + i:010d}", "due_at": due[i]}
-                                        for i in range(count)))
-    copy_rows(db, HumanTask.__table__, ({**t, "id": first_task + i * len(tasks) + j, "work_order_id": first + i,
-                                         "due_at": due[i]} for i in range(count) for j, t in enumerate(tasks)))
-    copy_rows(db, Timer.__table__, ({**t, "id": first_timer + i * len(timers) + j, "work_order_id": first + i,
-                                     "due_at": due[i]} for i in range(count) for j, t in enumerate(timers)))
+    clone_work_order(db, template_id, count, due_at=due, with_state=False)
     finish_load(db, (WorkOrder.__table__, HumanTask.__table__, Timer.__table__))
     return count
